@@ -1,0 +1,68 @@
+"""The API's one error shape, ``{"error": {"code", "message"}}``, and its HTTP statuses."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+STATUS_CODES: dict[str, int] = {
+    "MLFLOW_NOT_CONFIGURED": 409,
+    "MLFLOW_UNREACHABLE": 502,
+    "NOT_FOUND": 404,
+    "INVALID_ARGUMENT": 400,
+    "CONFLICT": 409,
+    "UNAUTHORIZED": 401,
+    "FORBIDDEN": 403,
+    "PAYLOAD_TOO_LARGE": 413,
+    "INTERNAL": 500,
+}
+
+#: HTTP status → code, for errors raised by tornado or Jupyter rather than by us.
+CODE_FOR_STATUS: dict[int, str] = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "INVALID_ARGUMENT",
+    409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
+}
+
+
+def error_body(code: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message}}
+
+
+class ApiError(Exception):
+    """An error meant for the API's caller: a code, a safe message, an HTTP status."""
+
+    code: ClassVar[str] = "INTERNAL"
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.status = status or STATUS_CODES[self.code]
+
+    def to_json(self) -> dict[str, Any]:
+        return error_body(self.code, self.message)
+
+
+class NotConfigured(ApiError):
+    code = "MLFLOW_NOT_CONFIGURED"
+
+
+class MlflowUnreachable(ApiError):
+    """MLflow did not answer in time (504), or answered with something unusable (502)."""
+
+    code = "MLFLOW_UNREACHABLE"
+
+
+class NotFound(ApiError):
+    code = "NOT_FOUND"
+
+
+class InvalidArgument(ApiError):
+    code = "INVALID_ARGUMENT"
+
+
+class Conflict(ApiError):
+    code = "CONFLICT"

@@ -1,0 +1,140 @@
+"""Typed objects the services return; the REST API's JSON and OpenAPI schemas come from them."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+class MlflowBinding(ApiModel):
+    configured: bool
+    ui_url: str | None = Field(description="What the browser opens for the MLflow UI.")
+
+
+class Group(ApiModel):
+    name: str
+    display_name: str
+    mlflow: MlflowBinding
+
+
+class GroupList(ApiModel):
+    groups: list[Group]
+    default: str | None
+    config_error: str | None = Field(
+        None, description="Why the last configuration load failed (the previous one is in force)."
+    )
+
+
+class Status(ApiModel):
+    mlflow: Literal["ok", "not_configured", "unreachable"]
+    message: str
+    ui_url: str | None
+
+
+class RegisteredModel(ApiModel):
+    name: str
+    description: str
+    latest_version: str | None
+    creation_timestamp: int | None = Field(description="Epoch milliseconds.")
+    last_updated_timestamp: int | None = Field(description="Epoch milliseconds.")
+    tags: dict[str, str]
+    aliases: dict[str, str] = Field(description="Alias → version.")
+    ui_url: str | None
+
+
+class ModelPage(ApiModel):
+    models: list[RegisteredModel]
+    next_page_token: str | None
+
+
+class DeployedBy(ApiModel):
+    id: str
+    name: str
+    phase: str
+
+
+class ModelVersion(ApiModel):
+    name: str = Field(description="The registered model's name.")
+    version: str
+    status: str
+    creation_timestamp: int | None
+    last_updated_timestamp: int | None
+    run_id: str | None
+    source: str | None
+    model_id: str | None = Field(description="MLflow 3 LoggedModel id, when the source is one.")
+    aliases: list[str]
+    model_uri: str = Field(description="models:/<name>/<version>")
+    deployed_by: list[DeployedBy]
+    parameters: dict[str, str] | None = Field(
+        None, description="The run's parameters (only with run_data=true)."
+    )
+    metrics: dict[str, float | None] | None = Field(
+        None, description="The run's latest metric values (only with run_data=true)."
+    )
+
+
+class VersionPage(ApiModel):
+    versions: list[ModelVersion]
+    next_page_token: str | None
+
+
+class SourceRun(ApiModel):
+    id: str
+    name: str | None
+    experiment_id: str | None
+    status: str | None
+    start_time: int | None
+    end_time: int | None
+    tags: dict[str, str]
+    ui_url: str | None
+
+
+class LoggedModel(ApiModel):
+    id: str
+    name: str | None
+    experiment_id: str | None
+    artifact_uri: str | None
+    status: str | None
+    parameters: dict[str, str]
+    metrics: dict[str, float | None]
+    tags: dict[str, str]
+    ui_url: str | None
+
+
+class VersionDetail(ModelVersion):
+    description: str
+    source_run: SourceRun | None
+    parameters: dict[str, str]  # type: ignore[assignment]
+    metrics: dict[str, float | None]  # type: ignore[assignment]
+    tags: dict[str, str]
+    logged_model: LoggedModel | None
+    ui_url: str | None
+
+
+class ErrorDetail(ApiModel):
+    code: str
+    message: str
+
+
+class ErrorBody(ApiModel):
+    error: ErrorDetail
+
+
+#: Every schema the API answers with, for the OpenAPI document.
+SCHEMAS: tuple[type[ApiModel], ...] = (
+    GroupList,
+    Status,
+    RegisteredModel,
+    ModelPage,
+    VersionPage,
+    VersionDetail,
+    ErrorBody,
+)

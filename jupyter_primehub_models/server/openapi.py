@@ -1,0 +1,119 @@
+"""The OpenAPI 3.1 document of the REST API, generated from the route table and models."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.utils import url_path_join
+from pydantic.json_schema import models_json_schema
+from tornado import web
+
+from .._version import __version__
+from ..models import SCHEMAS
+from .base import ApiHandler
+
+if TYPE_CHECKING:
+    from .routes import Param, Route
+
+REF = "#/components/schemas/{model}"
+ERROR_REF = {"$ref": REF.format(model="ErrorBody")}
+STATUS_TEXT = {
+    400: "Invalid argument (INVALID_ARGUMENT).",
+    401: "Not authenticated (UNAUTHORIZED).",
+    403: "Not allowed (FORBIDDEN).",
+    404: "No such group, model or version (NOT_FOUND).",
+    409: "The group's MLflow is not configured (MLFLOW_NOT_CONFIGURED) or a conflict.",
+    502: "MLflow is unreachable or answered with an error (MLFLOW_UNREACHABLE).",
+    504: "MLflow did not answer within the timeout (MLFLOW_UNREACHABLE).",
+}
+
+
+@cache
+def _schemas() -> dict[str, Any]:
+    _, defs = models_json_schema([(model, "serialization") for model in SCHEMAS], ref_template=REF)
+    return dict(defs.get("$defs", {}))
+
+
+def _param_schema(param: Param) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": param.type}
+    if param.minimum is not None:
+        schema["minimum"] = param.minimum
+    if param.maximum is not None:
+        schema["maximum"] = param.maximum
+    if param.max_length is not None:
+        schema["maxLength"] = param.max_length
+    return schema
+
+
+def build_document(routes: tuple[Route, ...], server_url: str) -> dict[str, Any]:
+    paths: dict[str, Any] = {}
+    for route in routes:
+        item: dict[str, Any] = {}
+        for op in route.operations:
+            parameters = [
+                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                for name in route.path_params
+            ] + [
+                {
+                    "name": p.name,
+                    "in": "query",
+                    "required": False,
+                    "description": p.description,
+                    "schema": _param_schema(p),
+                }
+                for p in op.params
+            ]
+            ok = (
+                {"$ref": REF.format(model=op.response.__name__)}
+                if op.response
+                else {"type": "object"}
+            )
+            responses: dict[str, Any] = {
+                "200": {"description": "OK", "content": {"application/json": {"schema": ok}}}
+            }
+            for status in op.errors:
+                responses[str(status)] = {
+                    "description": STATUS_TEXT[status],
+                    "content": {"application/json": {"schema": ERROR_REF}},
+                }
+            item[op.method] = {
+                "summary": op.summary,
+                "operationId": f"{op.method}_{route.handler.__name__.removesuffix('Handler')}",
+                "tags": list(route.tags),
+                "parameters": parameters,
+                "responses": responses,
+            }
+        paths[route.path] = item
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "PrimeHub Models",
+            "version": __version__,
+            "description": "A group's MLflow Model Registry and deployments, from Jupyter.",
+        },
+        "servers": [{"url": server_url}],
+        "security": [{"token": []}],
+        "paths": paths,
+        "components": {
+            "schemas": _schemas(),
+            "securitySchemes": {
+                "token": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Authorization",
+                    "description": "`token <Jupyter token>`",
+                }
+            },
+        },
+    }
+
+
+class OpenApiHandler(ApiHandler):
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        from .routes import API_BASE, ROUTES
+
+        self.reply(build_document(ROUTES, url_path_join(self.base_url, API_BASE)))

@@ -1,0 +1,178 @@
+"""The one route table: every endpoint, its handler, parameters and answers.
+
+Tornado's URL patterns and the OpenAPI document are both generated from it, so the
+document cannot drift from what the server routes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from jupyter_server.utils import url_path_join
+
+from ..models import (
+    ApiModel,
+    GroupList,
+    ModelPage,
+    RegisteredModel,
+    Status,
+    VersionDetail,
+    VersionPage,
+)
+from .base import NotFoundHandler
+from .openapi import OpenApiHandler
+from .registry_handlers import (
+    GroupsHandler,
+    ModelHandler,
+    ModelsHandler,
+    StatusHandler,
+    VersionHandler,
+    VersionsHandler,
+)
+
+API_BASE = "/primehub-models/api"
+PATH_PARAM = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str = "string"
+    description: str = ""
+    minimum: int | None = None
+    maximum: int | None = None
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    summary: str
+    response: type[ApiModel] | None
+    params: tuple[Param, ...] = ()
+    errors: tuple[int, ...] = (401, 403, 404)
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    handler: type
+    operations: tuple[Operation, ...]
+    tags: tuple[str, ...] = field(default=("registry",))
+
+    @property
+    def pattern(self) -> str:
+        return API_BASE + PATH_PARAM.sub(r"(?P<\1>[^/]+)", self.path)
+
+    @property
+    def path_params(self) -> list[str]:
+        return PATH_PARAM.findall(self.path)
+
+
+MLFLOW_ERRORS = (409, 502, 504)
+PAGE = (
+    Param("max_results", "integer", "Page size.", minimum=1, maximum=1000),
+    Param("page_token", description="next_page_token of the previous page.", max_length=4096),
+)
+
+ROUTES: tuple[Route, ...] = (
+    Route(
+        "/openapi.json",
+        OpenApiHandler,
+        (Operation("get", "This document.", None, errors=(401, 403)),),
+        tags=("meta",),
+    ),
+    Route(
+        "/groups",
+        GroupsHandler,
+        (
+            Operation(
+                "get",
+                "The groups the user can pick and their MLflow bindings.",
+                GroupList,
+                errors=(401, 403),
+            ),
+        ),
+    ),
+    Route(
+        "/groups/{group}/status",
+        StatusHandler,
+        (Operation("get", "Whether the group's MLflow is configured and answering.", Status),),
+    ),
+    Route(
+        "/groups/{group}/models",
+        ModelsHandler,
+        (
+            Operation(
+                "get",
+                "Registered models, one page.",
+                ModelPage,
+                (
+                    Param(
+                        "search",
+                        description="Text the model name contains (case-insensitive).",
+                        max_length=256,
+                    ),
+                    Param("filter", description="An MLflow search filter.", max_length=2000),
+                    Param(
+                        "order_by",
+                        description="name, timestamp or last_updated_timestamp, "
+                        "then ASC or DESC; comma-separated or repeated.",
+                    ),
+                    *PAGE,
+                ),
+                errors=(400, 401, 403, 404, *MLFLOW_ERRORS),
+            ),
+        ),
+    ),
+    Route(
+        "/groups/{group}/models/{name}",
+        ModelHandler,
+        (
+            Operation(
+                "get",
+                "One registered model.",
+                RegisteredModel,
+                errors=(401, 403, 404, *MLFLOW_ERRORS),
+            ),
+        ),
+    ),
+    Route(
+        "/groups/{group}/models/{name}/versions",
+        VersionsHandler,
+        (
+            Operation(
+                "get",
+                "A model's versions, newest first, with Deployed By.",
+                VersionPage,
+                (
+                    *PAGE,
+                    Param("run_data", "boolean", "Add each version's run parameters and metrics."),
+                ),
+                errors=(400, 401, 403, 404, *MLFLOW_ERRORS),
+            ),
+        ),
+    ),
+    Route(
+        "/groups/{group}/models/{name}/versions/{version}",
+        VersionHandler,
+        (
+            Operation(
+                "get",
+                "One version's detail: run, parameters, metrics, tags.",
+                VersionDetail,
+                errors=(401, 403, 404, *MLFLOW_ERRORS),
+            ),
+        ),
+    ),
+)
+
+
+def tornado_handlers(base_url: str) -> list[tuple[str, type, dict[str, Any]]]:
+    rules: list[tuple[str, type, dict[str, Any]]] = [
+        (url_path_join(base_url, route.pattern) + "/?$", route.handler, {}) for route in ROUTES
+    ]
+    rules.append((url_path_join(base_url, API_BASE) + "(?:/.*)?$", NotFoundHandler, {}))
+    return rules

@@ -1,0 +1,136 @@
+"""Fixtures: one real MLflow server per session, seeded with real models; Jupyter via jp_fetch."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import pytest
+from tornado.httpclient import HTTPClientError
+from traitlets.config import Config
+
+from tests import servers
+
+pytest_plugins = ("pytest_jupyter.jupyter_server",)
+
+#: Credentials configured for the test groups: no response may ever contain one.
+SECRETS = {
+    "MLFLOW_TRACKING_TOKEN": "tok-3f9a1c-never-shown",
+    "AWS_SECRET_ACCESS_KEY": "aws-secret-8d7e6f-never-shown",
+    "AWS_ACCESS_KEY_ID": "AKIANEVERSHOWN0001",
+}
+BASIC_PASSWORD = "pw-5b4a3c-never-shown"
+
+
+@pytest.fixture(scope="session")
+def mlflow_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with servers.mlflow_server(tmp_path_factory.mktemp("mlflow")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def seeded(mlflow_uri: str) -> dict[str, list[dict[str, str]]]:
+    """What ``seed_registry.py`` registered: {model name: [versions, oldest first]}."""
+    return servers.seed_registry(mlflow_uri)
+
+
+@pytest.fixture(scope="session")
+def down_uri() -> str:
+    """A loopback port nobody listens on."""
+    return f"http://127.0.0.1:{servers.free_port()}"
+
+
+def groups_config(mlflow_uri: str, down_uri: str, **extra: dict[str, Any]) -> dict[str, Any]:
+    user_uri = mlflow_uri.replace("http://", f"http://alice:{BASIC_PASSWORD}@")
+    return {
+        "team": {"tracking_uri": mlflow_uri, "display_name": "Team A", "env": dict(SECRETS)},
+        "basic": {"tracking_uri": user_uri, "ui_url": "http://mlflow.example.test"},
+        "unconfigured": {"display_name": "No MLflow"},
+        "down": {"tracking_uri": down_uri, "env": dict(SECRETS)},
+        **extra,
+    }
+
+
+@pytest.fixture
+def extra_groups() -> dict[str, Any]:
+    """Override in a test module to add groups (a hanging or HTML upstream)."""
+    return {}
+
+
+@pytest.fixture
+def mlflow_timeout() -> float:
+    return 10.0
+
+
+@pytest.fixture
+def jp_server_config(
+    seeded: Any, mlflow_uri: str, down_uri: str, extra_groups: dict[str, Any], mlflow_timeout: float
+) -> Config:
+    return Config(
+        {
+            "ServerApp": {"jpserver_extensions": {"jupyter_primehub_models": True}},
+            "PrimeHubModels": {
+                "groups": groups_config(mlflow_uri, down_uri, **extra_groups),
+                "default_group": "team",
+                "mlflow_timeout": mlflow_timeout,
+            },
+        }
+    )
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any
+    text: str
+    headers: Any
+
+
+def assert_safe(text: str) -> None:
+    """No response ever carries a secret or a traceback."""
+    for secret in (*SECRETS.values(), BASIC_PASSWORD):
+        assert secret not in text, "a secret leaked into a response"
+    assert "Traceback" not in text
+    assert 'File "' not in text
+
+
+@pytest.fixture
+def api(http_server_client: Any, jp_auth_header: dict[str, str], jp_base_url: str) -> Any:
+    """``await api("groups", "team", "models", params=…)`` → Reply; segments are encoded."""
+
+    async def call(
+        *segments: str,
+        params: dict[str, Any] | None = None,
+        method: str = "GET",
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        raw_path: str | None = None,
+    ) -> Reply:
+        path = raw_path or "/".join(quote(s, safe="") for s in segments)
+        url = f"{jp_base_url.rstrip('/')}/primehub-models/api/{path}"
+        if params:
+            url += "?" + urlencode(params, doseq=True)
+        all_headers = {**jp_auth_header, **(headers or {})}
+        payload = json.dumps(body) if body is not None else (None if method == "GET" else "")
+        try:
+            response = await http_server_client.fetch(
+                url, method=method, body=payload, headers=all_headers, request_timeout=60
+            )
+        except HTTPClientError as err:
+            response = err.response
+            assert response is not None, err
+        text = response.body.decode()
+        assert_safe(text)
+        assert response.headers["Content-Type"].startswith("application/json"), text[:200]
+        return Reply(response.code, json.loads(text) if text else None, text, response.headers)
+
+    return call
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent

@@ -1,0 +1,182 @@
+"""Real servers for the tests: MLflow, Jupyter, and two broken upstreams (hanging, HTML)."""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env.update(extra)
+    return env
+
+
+def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url} exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:  # noqa: S310 (loopback)
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    stop(proc)
+    raise RuntimeError(f"{url} did not answer within {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+def stop(proc: subprocess.Popen[bytes], grace: float = 10) -> None:
+    """Stop a process started with ``start_new_session=True`` and everything it forked."""
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            pass
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(5)
+
+
+@contextlib.contextmanager
+def mlflow_server(root: Path) -> Iterator[str]:
+    """``mlflow server`` with a SQLite store on a free loopback port."""
+    port = free_port()
+    log = root / "mlflow.log"
+    cmd = [
+        str(BIN / "mlflow"), "server",
+        "--backend-store-uri", f"sqlite:///{root / 'mlflow.db'}",
+        "--artifacts-destination", str(root / "artifacts"),
+        "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            cmd, stdout=out, stderr=subprocess.STDOUT, cwd=root, start_new_session=True,
+            env=child_env(MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false"),
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(f"{url}/health", proc, 180, log)
+        yield url
+    finally:
+        stop(proc)
+
+
+def seed_registry(uri: str) -> dict[str, list[dict[str, str]]]:
+    out = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("seed_registry.py")), uri],
+        capture_output=True, check=False, timeout=600, env=child_env(),
+    )  # fmt: skip
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr.decode()[-3000:])
+    return json.loads(out.stdout.decode().strip().splitlines()[-1])
+
+
+@contextlib.contextmanager
+def jupyter_server(root: Path, config: dict[str, object], token: str) -> Iterator[str]:
+    """A real ``jupyter lab`` in its own process, configured by ``config``."""
+    port = free_port()
+    (root / "config").mkdir(parents=True, exist_ok=True)
+    (root / "notebooks").mkdir(exist_ok=True)
+    (root / "config" / "jupyter_server_config.json").write_text(json.dumps(config))
+    log = root / "jupyter.log"
+    cmd = [
+        str(BIN / "jupyter"), "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root / 'notebooks'}",
+        "--ServerApp.open_browser=False", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
+        "jupyterlab.NeverCheckForUpdate",
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            cmd, stdout=out, stderr=subprocess.STDOUT, cwd=root, start_new_session=True,
+            env=child_env(JUPYTER_CONFIG_DIR=str(root / "config"),
+                          JUPYTER_PLATFORM_DIRS="1"),
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(f"{url}/api/status?token={token}", proc, 120, log)
+        yield url
+    finally:
+        stop(proc)
+
+
+class _Silent(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class _Html500(_Silent):
+    def do_GET(self) -> None:
+        body = b"<html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>"
+        self.send_response(500)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_GET
+
+
+@contextlib.contextmanager
+def html_server() -> Iterator[str]:
+    """A web server that answers every request with an HTML error page (not MLflow)."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Html500)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextlib.contextmanager
+def hanging_server() -> Iterator[str]:
+    """A socket that accepts connections and never answers (a hung MLflow)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    held: list[socket.socket] = []
+    stopping = threading.Event()
+
+    def accept() -> None:
+        while not stopping.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            held.append(conn)
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stopping.set()
+        listener.close()
+        for conn in held:
+            conn.close()
