@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
-from traitlets import Dict, Float, Unicode, validate
+from traitlets import Dict, Float, TraitError, Unicode, validate
 from traitlets.config import Configurable
 
 log = logging.getLogger(__name__)
@@ -222,7 +222,7 @@ class PrimeHubModels(Configurable):
     def _valid_timeout(self, proposal: Any) -> float:
         value = float(proposal["value"])
         if not 0 < value <= 600:
-            raise ConfigError("PrimeHubModels.mlflow_timeout: must be between 0 and 600 seconds")
+            raise TraitError("PrimeHubModels.mlflow_timeout: must be between 0 and 600 seconds")
         return value
 
 

@@ -134,3 +134,32 @@ def api(http_server_client: Any, jp_auth_header: dict[str, str], jp_base_url: st
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class LiveLab:
+    """A ``jupyter lab`` in its own process (for schemathesis and the browser)."""
+
+    url: str
+    token: str
+
+    @property
+    def api(self) -> str:
+        return f"{self.url}/primehub-models/api"
+
+
+@pytest.fixture(scope="session")
+def live_lab(
+    tmp_path_factory: pytest.TempPathFactory, seeded: Any, mlflow_uri: str, down_uri: str
+) -> Iterator[LiveLab]:
+    token = "live-" + "3" * 40
+    config = {
+        "ServerApp": {"jpserver_extensions": {"jupyter_primehub_models": True}},
+        "PrimeHubModels": {
+            "groups": groups_config(mlflow_uri, down_uri),
+            "default_group": "team",
+            "mlflow_timeout": 10,
+        },
+    }
+    with servers.jupyter_server(tmp_path_factory.mktemp("lab"), config, token) as url:
+        yield LiveLab(url, token)

@@ -18,7 +18,7 @@ from sklearn.metrics import f1_score
 
 #: Names chosen to break naive code: spaces, %, ?, #, +, both quote kinds, unicode, emoji.
 IRIS = "iris-classifier"
-ODD = "wine \"quality\" 100% ?#+ it's"
+ODD = 'wine "quality" 100% ?#+ it\'s'
 CHINESE = "鳶尾花分類 🌸"
 EMPTY = "empty-model"
 

@@ -52,10 +52,8 @@ def stop(proc: subprocess.Popen[bytes], grace: float = 10) -> None:
     if proc.poll() is None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(grace)
-        except subprocess.TimeoutExpired:
-            pass
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):
@@ -107,14 +105,14 @@ def jupyter_server(root: Path, config: dict[str, object], token: str) -> Iterato
     cmd = [
         str(BIN / "jupyter"), "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root / 'notebooks'}",
-        "--ServerApp.open_browser=False", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
-        "jupyterlab.NeverCheckForUpdate",
+        "--allow-root", "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]  # fmt: skip
     with log.open("wb") as out:
         proc = subprocess.Popen(
             cmd, stdout=out, stderr=subprocess.STDOUT, cwd=root, start_new_session=True,
             env=child_env(JUPYTER_CONFIG_DIR=str(root / "config"),
-                          JUPYTER_PLATFORM_DIRS="1"),
+                          JUPYTER_RUNTIME_DIR=str(root / "runtime")),
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:

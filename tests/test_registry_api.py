@@ -227,7 +227,9 @@ async def test_version_detail(api: Any, seeded: dict[str, Any], mlflow_uri: str)
     assert run["id"] == made["run_id"]
     assert run["experiment_id"] == made["experiment_id"]
     assert run["name"].startswith("iris-class")
-    assert run["ui_url"] == f"{mlflow_uri}/#/experiments/{made['experiment_id']}/runs/{made['run_id']}"
+    assert (
+        run["ui_url"] == f"{mlflow_uri}/#/experiments/{made['experiment_id']}/runs/{made['run_id']}"
+    )
     logged = d["logged_model"]
     assert logged["id"] == made["model_id"]
     assert logged["parameters"]["C"] == "1.0"

@@ -99,6 +99,7 @@ class ApiHandler(APIHandler):
 class NotFoundHandler(ApiHandler):
     """Anything under the API base that no route matches: a 404 in the error shape."""
 
+    @web.authenticated
     def _missing(self, *args: Any, **kwargs: Any) -> None:
         raise web.HTTPError(404, "No such endpoint: %s", self.request.path)
 

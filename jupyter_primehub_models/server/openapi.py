@@ -47,13 +47,23 @@ def _param_schema(param: Param) -> dict[str, Any]:
     return schema
 
 
-def build_document(routes: tuple[Route, ...], server_url: str) -> dict[str, Any]:
+def build_document(
+    routes: tuple[Route, ...], server_url: str, examples: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The document; ``examples`` gives path parameters a real value (the default group)."""
+    examples = examples or {}
     paths: dict[str, Any] = {}
     for route in routes:
         item: dict[str, Any] = {}
         for op in route.operations:
             parameters = [
-                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                {
+                    "name": name,
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "minLength": 1},
+                    **({"example": examples[name]} if name in examples else {}),
+                }
                 for name in route.path_params
             ] + [
                 {
@@ -116,4 +126,6 @@ class OpenApiHandler(ApiHandler):
     async def get(self) -> None:
         from .routes import API_BASE, ROUTES
 
-        self.reply(build_document(ROUTES, url_path_join(self.base_url, API_BASE)))
+        default = self.services.registry.groups.current().default
+        examples = {"group": default} if default else {}
+        self.reply(build_document(ROUTES, url_path_join(self.base_url, API_BASE), examples))

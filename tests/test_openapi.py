@@ -1,0 +1,131 @@
+"""The OpenAPI document is complete and true: every route is in it, every answer fits it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from jupyter_primehub_models.server.base import ApiHandler, NotFoundHandler
+from jupyter_primehub_models.server.routes import API_BASE
+from tests.conftest import LiveLab
+from tests.seed_registry import CHINESE, IRIS, ODD
+
+
+def routed_patterns(router: Any) -> list[tuple[str, type]]:
+    """(pattern, handler) of every rule in the tornado app, nested routers included."""
+    found = []
+    for rule in getattr(router, "rules", ()):
+        target = rule.target
+        if isinstance(target, type):
+            found.append((rule.matcher.regex.pattern, target))
+        else:
+            found += routed_patterns(target)
+    return found
+
+
+def schema_for(doc: dict[str, Any], operation: dict[str, Any], status: int) -> dict[str, Any]:
+    response = operation["responses"][str(status)]
+    schema = response["content"]["application/json"]["schema"]
+    return {**schema, "components": doc["components"]}
+
+
+async def test_every_routed_endpoint_is_documented(jp_serverapp: Any, api: Any) -> None:
+    doc = (await api("openapi.json")).body
+    ours = [
+        (p, h) for p, h in routed_patterns(jp_serverapp.web_app.default_router)
+        if issubclass(h, ApiHandler) and h is not NotFoundHandler
+    ]  # fmt: skip
+    assert ours, "no routes of the extension are registered"
+    documented = set()
+    for path, item in doc["paths"].items():
+        for method in item:
+            documented.add((path, method))
+    for pattern, handler in ours:
+        path = pattern.split(API_BASE, 1)[1].removesuffix("/?$")
+        template = path.replace("(?P<", "{").replace(">[^/]+)", "}")
+        methods = [
+            m
+            for m in ("get", "post", "patch", "put", "delete")
+            if m in handler.__dict__
+            or any(
+                m in b.__dict__
+                for b in handler.__mro__[:-1]
+                if b not in (ApiHandler,) and b.__module__.startswith("jupyter_primehub")
+            )
+        ]
+        assert methods, handler
+        for method in methods:
+            assert (template, method) in documented, f"{method.upper()} {template} not documented"
+    assert len(documented) == sum(len(item) for item in doc["paths"].values())
+
+
+async def test_live_answers_fit_their_schemas(api: Any, seeded: Any) -> None:
+    doc = (await api("openapi.json")).body
+    jsonschema.Draft202012Validator.check_schema({"$ref": "#/x", "x": {}})
+    calls = [
+        ("/groups", {}, ("groups",)),
+        ("/groups/{group}/status", {}, ("groups", "team", "status")),
+        ("/groups/{group}/status", {}, ("groups", "unconfigured", "status")),
+        ("/groups/{group}/status", {}, ("groups", "down", "status")),
+        ("/groups/{group}/models", {"max_results": 2}, ("groups", "team", "models")),
+        ("/groups/{group}/models", {"filter": "x"}, ("groups", "team", "models")),
+        ("/groups/{group}/models", {}, ("groups", "unconfigured", "models")),
+        ("/groups/{group}/models", {}, ("groups", "down", "models")),
+        ("/groups/{group}/models/{name}", {}, ("groups", "team", "models", ODD)),
+        ("/groups/{group}/models/{name}", {}, ("groups", "team", "models", "nope")),
+        ("/groups/{group}/models/{name}/versions", {"run_data": "true"},
+         ("groups", "team", "models", IRIS, "versions")),
+        ("/groups/{group}/models/{name}/versions", {"max_results": -1},
+         ("groups", "team", "models", IRIS, "versions")),
+        ("/groups/{group}/models/{name}/versions/{version}", {},
+         ("groups", "team", "models", CHINESE, "versions", "1")),
+        ("/groups/{group}/models/{name}/versions/{version}", {},
+         ("groups", "team", "models", IRIS, "versions", "42")),
+    ]  # fmt: skip
+    seen_statuses = set()
+    for path, params, segments in calls:
+        reply = await api(*segments, params=params)
+        operation = doc["paths"][path]["get"]
+        assert str(reply.status) in operation["responses"], (path, reply.status, reply.text)
+        jsonschema.validate(reply.body, schema_for(doc, operation, reply.status))
+        seen_statuses.add(reply.status)
+    assert {200, 400, 404, 409, 502} <= seen_statuses
+
+
+@pytest.mark.timeout(900)
+def test_schemathesis_finds_no_server_error_and_no_schema_violation(
+    live_lab: LiveLab, tmp_path: Path
+) -> None:
+    """Property-based fuzzing of every documented operation on a live Jupyter server."""
+    report = tmp_path / "report.json"
+    cmd = [
+        str(Path(sys.executable).parent / "schemathesis"), "run", f"{live_lab.api}/openapi.json",
+        "--header", f"Authorization: token {live_lab.token}",
+        "--checks", "not_a_server_error,response_schema_conformance,status_code_conformance,"
+        "content_type_conformance",
+        "--max-examples", "40", "--seed", "1", "--workers", "2", "--request-timeout", "30",
+        "--phases", "examples,coverage,fuzzing",
+        "--suppress-health-check", "all",
+        "--report", "ndjson", "--report-ndjson-path", str(report),
+    ]  # fmt: skip
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=880, check=False)
+    text = out.stdout + out.stderr
+    assert out.returncode == 0, text[-6000:]
+    assert "Server error" not in text
+    cases: dict[str, int] = {}
+    for line in report.read_text().splitlines():
+        event = json.loads(line).get("ScenarioFinished")
+        if event:
+            assert event["status"] in ("success", "skip"), event
+            label = event["recorder"]["label"]
+            cases[label] = cases.get(label, 0) + len(event["recorder"].get("cases", {}))
+    for path in ("/groups/{group}/status", "/groups/{group}/models",
+                 "/groups/{group}/models/{name}", "/groups/{group}/models/{name}/versions",
+                 "/groups/{group}/models/{name}/versions/{version}"):  # fmt: skip
+        assert cases.get(f"GET {path}", 0) >= 20, (path, cases)
