@@ -101,6 +101,9 @@ def jupyter_server(root: Path, config: dict[str, object], token: str) -> Iterato
     (root / "config").mkdir(parents=True, exist_ok=True)
     (root / "notebooks").mkdir(exist_ok=True)
     (root / "config" / "jupyter_server_config.json").write_text(json.dumps(config))
+    (root / "config" / "labconfig").mkdir(exist_ok=True)
+    quiet = {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}
+    (root / "config" / "labconfig" / "page_config.json").write_text(json.dumps(quiet))
     log = root / "jupyter.log"
     cmd = [
         str(BIN / "jupyter"), "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",

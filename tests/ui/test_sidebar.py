@@ -1,0 +1,54 @@
+"""The Models sidebar in a real JupyterLab, in a real Chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import LiveLab
+from tests.seed_registry import CHINESE, IRIS, ODD
+from tests.ui.conftest import DOCS, chromium_page
+from tests.ui.helpers import ModelsSidebar
+
+pytestmark = pytest.mark.browser
+
+
+async def test_sidebar_lists_groups_and_shows_each_status(live_lab: LiveLab, down_uri: str) -> None:
+    async with chromium_page() as page:
+        sidebar = ModelsSidebar(page, live_lab.url, live_lab.token)
+        await sidebar.open()
+        options = await sidebar.group_options()
+        assert options[0] == "Team A"  # the default group, selected
+        assert "No MLflow (MLflow not configured)" in options
+        assert {"basic", "down"} <= set(options)
+
+        ok = await sidebar.banner("ok")
+        assert "Connected to MLflow" in await ok.inner_text()
+        assert {IRIS, ODD, CHINESE} <= set(await sidebar.model_names())
+        DOCS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(DOCS / "sidebar.png"))
+
+        await sidebar.pick_group("down")
+        down = await sidebar.banner("unreachable")
+        text = await down.inner_text()
+        assert "MLflow not reachable" in text
+        assert down_uri.removeprefix("http://") in text  # the configured host
+        assert await down.get_by_role("button", name="Retry").is_visible()
+        await page.screenshot(path=str(DOCS / "sidebar-unreachable.png"))
+
+        await sidebar.pick_group("No MLflow (MLflow not configured)")
+        nc = await sidebar.banner("not_configured")
+        assert "MLflow setting not configured" in await nc.inner_text()
+        assert "tracking_uri" in await nc.inner_text()
+
+
+async def test_retry_rechecks_the_status(live_lab: LiveLab) -> None:
+    async with chromium_page() as page:
+        sidebar = ModelsSidebar(page, live_lab.url, live_lab.token)
+        await sidebar.open()
+        await sidebar.banner("ok")
+        await sidebar.pick_group("down")
+        banner = await sidebar.banner("unreachable")
+        async with page.expect_response(lambda r: "/groups/down/status" in r.url) as answer:
+            await banner.get_by_role("button", name="Retry").click()
+        assert (await answer.value).status == 200
+        await sidebar.banner("unreachable")
