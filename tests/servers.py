@@ -19,9 +19,13 @@ from pathlib import Path
 BIN = Path(sys.executable).parent
 
 
-def free_port() -> int:
+def free_port(preferred: int = 0) -> int:
+    """``preferred`` if it is free on loopback, else any free port."""
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        try:
+            s.bind(("127.0.0.1", preferred))
+        except OSError:
+            s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
@@ -61,9 +65,9 @@ def stop(proc: subprocess.Popen[bytes], grace: float = 10) -> None:
 
 
 @contextlib.contextmanager
-def mlflow_server(root: Path) -> Iterator[str]:
-    """``mlflow server`` with a SQLite store on a free loopback port."""
-    port = free_port()
+def mlflow_server(root: Path, port: int | None = None) -> Iterator[str]:
+    """``mlflow server`` with a SQLite store on a loopback port (a free one by default)."""
+    port = port or free_port()
     log = root / "mlflow.log"
     cmd = [
         str(BIN / "mlflow"), "server",

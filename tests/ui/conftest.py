@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+HAVE_CHROMIUM = Path(CHROMIUM).exists()
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 ARGS = [
     "--no-sandbox",
@@ -31,7 +32,7 @@ ARGS = [
 async def chromium_page(
     width: int = 1280, height: int = 800, color_scheme: str = "light"
 ) -> AsyncIterator[Any]:
-    if not Path(CHROMIUM).exists():
+    if not HAVE_CHROMIUM:
         pytest.fail("chromium is not installed: run scripts/install.sh (apt-get install chromium)")
     from playwright.async_api import async_playwright
 

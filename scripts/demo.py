@@ -1,0 +1,90 @@
+"""Start the demo: MLflow (SQLite, in .demo/), example models, JupyterLab bound to them.
+
+Run through ``bash scripts/demo.sh`` (which installs first). Options:
+  --reseed   run the example notebook again even if the registry has models
+  --port N   JupyterLab's port (default 8888, or the next free one)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.servers import child_env, free_port, mlflow_server, stop  # noqa: E402
+
+DEMO = ROOT / ".demo"
+NOTEBOOK = ROOT / "examples" / "register_models.ipynb"
+
+
+def registry_is_empty(uri: str) -> bool:
+    url = f"{uri}/api/2.0/mlflow/registered-models/search?max_results=1"
+    with urllib.request.urlopen(url, timeout=10) as answer:  # noqa: S310 (loopback)
+        return not json.load(answer).get("registered_models")
+
+
+def run_example_notebook(uri: str) -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    print(f"==> executing {NOTEBOOK.relative_to(ROOT)} against {uri}", flush=True)
+    os.environ["MLFLOW_TRACKING_URI"] = uri
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    NotebookClient(
+        nb, timeout=600, resources={"metadata": {"path": str(NOTEBOOK.parent)}}
+    ).execute()
+    nbformat.write(nb, DEMO / "register_models.executed.ipynb")
+
+
+def write_config(uri: str) -> Path:
+    config = DEMO / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    groups = {
+        "demo": {"display_name": "Demo team", "tracking_uri": uri},
+        "no-mlflow": {"display_name": "A group without MLflow"},
+    }
+    (DEMO / "groups.json").write_text(json.dumps(groups, indent=2))
+    server = {"PrimeHubModels": {"groups_file": str(DEMO / "groups.json"), "default_group": "demo"}}
+    (config / "jupyter_server_config.json").write_text(json.dumps(server, indent=2))
+    return config
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reseed", action="store_true")
+    parser.add_argument("--port", type=int, default=8888)
+    args = parser.parse_args()
+    DEMO.mkdir(exist_ok=True)
+    print("==> starting MLflow (SQLite in .demo/); this takes about 30 s", flush=True)
+    with mlflow_server(DEMO, free_port(5000)) as uri:
+        print(f"    MLflow UI: {uri}", flush=True)
+        if args.reseed or registry_is_empty(uri):
+            run_example_notebook(uri)
+        config = write_config(uri)
+        cmd = [
+            sys.executable, "-m", "jupyter", "lab", f"--port={args.port}",
+            "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={ROOT / 'examples'}",
+        ]  # fmt: skip
+        if os.geteuid() == 0:
+            cmd.append("--allow-root")
+        print("==> starting JupyterLab; open the Models sidebar (cube icon). Ctrl-C stops all.")
+        lab = subprocess.Popen(
+            cmd, env=child_env(JUPYTER_CONFIG_DIR=str(config)), start_new_session=True
+        )
+        try:
+            lab.wait()
+        except KeyboardInterrupt:
+            print("\n==> stopping JupyterLab and MLflow", flush=True)
+        finally:
+            stop(lab)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs everything the demo and the test suite need; safe to run again.
+#   - Debian packages: chromium (browser tests, screenshots) and fonts for CJK/emoji
+#   - .venv with the package in development mode and its test dependencies
+#   - the JupyterLab extension built from labextension/ and linked into .venv
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "==> installing chromium (Debian packages)"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "==> creating .venv with $PYTHON"
+  "$PYTHON" -m venv .venv
+fi
+export PATH="$PWD/.venv/bin:$PATH"
+python -m pip install -q --upgrade pip
+
+echo "==> installing jupyter-primehub-models (editable) and test dependencies"
+python -m pip install -q -e ".[test]"
+
+echo "==> building the JupyterLab extension"
+(
+  cd labextension
+  jlpm install >/dev/null
+  jlpm build >/dev/null
+)
+jupyter labextension develop --overwrite . >/dev/null 2>&1
+extensions=$(jupyter server extension list 2>&1)
+case "$extensions" in
+  *"jupyter_primehub_models 0"*OK*) ;;
+  *) echo "the jupyter_primehub_models server extension is not enabled:" >&2
+     echo "$extensions" >&2
+     exit 1 ;;
+esac
+echo "==> installed"
