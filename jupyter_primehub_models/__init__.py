@@ -13,11 +13,7 @@ def _jupyter_labextension_paths() -> list[dict[str, str]]:
     return [{"src": "labextension", "dest": "jupyter-primehub-models"}]
 
 
-def _jupyter_server_extension_points() -> list[dict[str, str]]:
-    return [{"module": "jupyter_primehub_models"}]
+def _jupyter_server_extension_points() -> list[dict[str, Any]]:
+    from .server.extension import PrimeHubModelsExtension
 
-
-def _load_jupyter_server_extension(server_app: Any) -> None:
-    from .server.extension import load
-
-    load(server_app)
+    return [{"module": "jupyter_primehub_models", "app": PrimeHubModelsExtension}]

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import logging
+import ssl
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
-import httpx
+import aiohttp
 
 from .config import GroupConfig
 from .errors import ApiError, Conflict, InvalidArgument, MlflowUnreachable, NotFound
@@ -40,19 +43,38 @@ def auth_headers(group: GroupConfig) -> dict[str, str]:
         return {"Authorization": f"Bearer {env['MLFLOW_TRACKING_TOKEN']}"}
     user, password = env.get("MLFLOW_TRACKING_USERNAME"), env.get("MLFLOW_TRACKING_PASSWORD")
     if not user and group.tracking_uri:
-        userinfo = httpx.URL(group.tracking_uri).userinfo.decode()
-        if userinfo:
-            user, _, password = userinfo.partition(":")
+        parts = urlsplit(group.tracking_uri)
+        if parts.username:
+            user, password = unquote(parts.username), unquote(parts.password or "")
     if user:
         token = base64.b64encode(f"{user}:{password or ''}".encode()).decode()
         return {"Authorization": f"Basic {token}"}
     return {}
 
 
-def _verify(env: Mapping[str, str]) -> bool | str:
+def _tls(env: Mapping[str, str]) -> ssl.SSLContext | bool:
+    """TLS as MLflow's own variables describe it: insecure, a CA bundle, a client cert."""
     if env.get("MLFLOW_TRACKING_INSECURE_TLS", "").lower() == "true":
         return False
-    return env.get("MLFLOW_TRACKING_SERVER_CERT_PATH") or True
+    ca, cert = (
+        env.get("MLFLOW_TRACKING_SERVER_CERT_PATH"),
+        env.get("MLFLOW_TRACKING_CLIENT_CERT_PATH"),
+    )
+    if not ca and not cert:
+        return True
+    context = ssl.create_default_context(cafile=ca or None)
+    if cert:
+        context.load_cert_chain(cert)
+    return context
+
+
+def _query(params: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """Query parameters, a list value repeating its key (MLflow's ``order_by``)."""
+    pairs: list[tuple[str, str]] = []
+    for key, value in (params or {}).items():
+        for item in value if isinstance(value, (list, tuple)) else (value,):
+            pairs.append((key, str(item)))
+    return pairs
 
 
 class MlflowRestClient:
@@ -63,23 +85,28 @@ class MlflowRestClient:
             raise ValueError(f"group {group.name!r} has no tracking URI")
         self.group = group
         self.timeout = timeout
-        url = httpx.URL(group.tracking_uri)
-        self._base = str(url.copy_with(username=None, password=None)).rstrip("/") + API
-        self._http = httpx.AsyncClient(
-            headers={"Accept": "application/json", **auth_headers(group)},
-            timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
-            verify=_verify(group.env),
-            cert=group.env.get("MLFLOW_TRACKING_CLIENT_CERT_PATH") or None,
-            follow_redirects=False,
-            trust_env=False,
-        )
+        parts = urlsplit(group.tracking_uri)
+        netloc = parts.netloc.rsplit("@", 1)[-1]
+        self._base = f"{parts.scheme}://{netloc}{parts.path.rstrip('/')}{API}"
+        self._headers = {"Accept": "application/json", **auth_headers(group)}
+        self._session: aiohttp.ClientSession | None = None
+
+    def _http(self) -> aiohttp.ClientSession:
+        # made on first use, inside the event loop that will use it
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                headers=self._headers,
+                connector=aiohttp.TCPConnector(limit=32, ssl=_tls(self.group.env)),
+                timeout=aiohttp.ClientTimeout(total=self.timeout),
+                trust_env=False,
+            )
+        return self._session
 
     async def get(self, endpoint: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         return await self.request("GET", endpoint, params=params)
 
     async def post(self, endpoint: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        return await self.request("POST", endpoint, json=body)
+        return await self.request("POST", endpoint, body=body)
 
     async def request(
         self,
@@ -87,50 +114,54 @@ class MlflowRestClient:
         endpoint: str,
         *,
         params: Mapping[str, Any] | None = None,
-        json: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         host = self.group.host
         try:
             async with asyncio.timeout(self.timeout):
-                response = await self._http.request(
-                    method, self._base + endpoint, params=params, json=json
-                )
-        except (TimeoutError, httpx.TimeoutException):
+                async with self._http().request(
+                    method, self._base + endpoint, params=_query(params), json=body,
+                    allow_redirects=False,
+                ) as response:  # fmt: skip
+                    raw = await response.read()
+        except TimeoutError:
             raise MlflowUnreachable(
                 f"MLflow at {host} did not answer within {self.timeout:g} s", status=504
             ) from None
-        except httpx.HTTPError as err:
+        except (aiohttp.ClientError, OSError) as err:
             raise MlflowUnreachable(
                 f"MLflow at {host} is not reachable ({type(err).__name__})"
             ) from None
-        return self._decode(response, endpoint)
+        return self._decode(response.status, response.headers.get("Content-Type"), raw, endpoint)
 
-    def _decode(self, response: httpx.Response, endpoint: str) -> dict[str, Any]:
+    def _decode(
+        self, status: int, content_type: str | None, raw: bytes, endpoint: str
+    ) -> dict[str, Any]:
         host = self.group.host
         try:
-            body = response.json()
+            body = json.loads(raw) if raw else None
         except ValueError:
             body = None
-        if response.status_code == 200 and isinstance(body, dict):
+        if status == 200 and isinstance(body, dict):
             return body
-        kind = response.headers.get("content-type", "no content type").split(";")[0]
-        if response.status_code in (401, 403):
+        kind = (content_type or "no content type").split(";")[0]
+        if status in (401, 403):
             raise MlflowUnreachable(
-                f"MLflow at {host} refused this group's credentials (HTTP {response.status_code})"
+                f"MLflow at {host} refused this group's credentials (HTTP {status})"
             )
-        if isinstance(body, dict) and 400 <= response.status_code < 500:
+        if isinstance(body, dict) and 400 <= status < 500:
             error = MLFLOW_ERRORS.get(str(body.get("error_code")))
             if error is not None:
                 raise error(str(body.get("message") or body.get("error_code"))[:500])
-        status = response.status_code
         log.warning("MLflow %s %s answered HTTP %s (%s)", host, endpoint, status, kind)
         raise MlflowUnreachable(
-            f"MLflow at {host} answered {endpoint} with HTTP {response.status_code} ({kind}); "
+            f"MLflow at {host} answered {endpoint} with HTTP {status} ({kind}); "
             "is the tracking URI an MLflow server?"
         )
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._session is not None:
+            await self._session.close()
 
 
 class ClientPool:

@@ -90,8 +90,14 @@ def model_uri(name: str, version: str) -> str:
     return f"models:/{name}/{version}"
 
 
-def _tags(items: Any) -> dict[str, str]:
+def _pairs(items: Any) -> dict[str, str]:
+    """MLflow's ``[{"key", "value"}]`` (tags, params) as a dict."""
     return {t["key"]: str(t.get("value", "")) for t in items or () if "key" in t}
+
+
+def _aliases(rm: Mapping[str, Any]) -> dict[str, str]:
+    """A registered model's aliases: alias → version."""
+    return {a["alias"]: str(a["version"]) for a in rm.get("aliases", ())}
 
 
 def _metrics(items: Any) -> dict[str, float | None]:
@@ -253,8 +259,8 @@ class RegistryService:
             latest_version=str(latest) if latest is not None else None,
             creation_timestamp=_int(rm.get("creation_timestamp")),
             last_updated_timestamp=_int(rm.get("last_updated_timestamp")),
-            tags=_tags(rm.get("tags")),
-            aliases={a["alias"]: str(a["version"]) for a in rm.get("aliases", ())},
+            tags=_pairs(rm.get("tags")),
+            aliases=_aliases(rm),
             ui_url=self._ui(group, f"models/{quote(rm['name'], safe='')}"),
         )
 
@@ -285,7 +291,7 @@ class RegistryService:
         rows = [mv for mv in found.get("model_versions", ()) if exact or mv.get("name") == name]
         for mv in rows:
             self._remember(group.name, name, mv)
-        aliases = {a["alias"]: str(a["version"]) for a in rm.get("aliases", ())}
+        aliases = _aliases(rm)
         runs = await self._runs(client, group, rows, experiments[0]) if run_data else {}
         deployed = await self.deployments.deployed_by(
             group.name, name, [str(mv["version"]) for mv in rows], aliases
@@ -295,24 +301,13 @@ class RegistryService:
             run = runs.get(mv.get("run_id") or "")
             data = (run or {}).get("data", {})
             versions.append(
-                self._version(
-                    mv,
-                    aliases,
-                    deployed,
-                    parameters=_tags(data.get("params")) if run_data else None,
+                ModelVersion(
+                    **self._version_fields(mv, aliases, deployed),
+                    parameters=_pairs(data.get("params")) if run_data else None,
                     metrics=_metrics(data.get("metrics")) if run_data else None,
                 )
             )
         return VersionPage(versions=versions, next_page_token=found.get("next_page_token") or None)
-
-    def _version(
-        self,
-        mv: Mapping[str, Any],
-        aliases: Mapping[str, str],
-        deployed: Mapping[str, list[DeployedBy]],
-        **extra: Any,
-    ) -> ModelVersion:
-        return ModelVersion(**self._version_fields(mv, aliases, deployed), **extra)
 
     @staticmethod
     def _version_fields(
@@ -422,7 +417,7 @@ class RegistryService:
         except BaseException:
             _cancel(rm_call, *calls)
             raise
-        aliases = {a["alias"]: str(a["version"]) for a in rm.get("aliases", ())}
+        aliases = _aliases(rm)
         deployed = await self.deployments.deployed_by(group.name, name, [version], aliases)
         run = (run_body or {}).get("run")
         data = (run or {}).get("data", {})
@@ -430,9 +425,9 @@ class RegistryService:
             **self._version_fields(mv, aliases, deployed),
             description=mv.get("description") or "",
             source_run=self._source_run(group, run),
-            parameters=_tags(data.get("params")),
+            parameters=_pairs(data.get("params")),
             metrics=_metrics(data.get("metrics")),
-            tags=_tags(mv.get("tags")),
+            tags=_pairs(mv.get("tags")),
             logged_model=self._logged_model(group, logged),
             ui_url=self._ui(group, f"models/{quote(name, safe='')}/versions/{version}"),
         )
@@ -470,7 +465,7 @@ class RegistryService:
             status=info.get("status"),
             start_time=_int(info.get("start_time")),
             end_time=_int(info.get("end_time")),
-            tags=_tags(run.get("data", {}).get("tags")),
+            tags=_pairs(run.get("data", {}).get("tags")),
             ui_url=self._ui(group, f"experiments/{experiment}/runs/{run_id}"),
         )
 
@@ -487,9 +482,9 @@ class RegistryService:
             experiment_id=info.get("experiment_id"),
             artifact_uri=info.get("artifact_uri"),
             status=info.get("status"),
-            parameters=_tags(data.get("params")),
+            parameters=_pairs(data.get("params")),
             metrics=_metrics(data.get("metrics")),
-            tags=_tags(info.get("tags")),
+            tags=_pairs(info.get("tags")),
             ui_url=self._ui(group, f"experiments/{info.get('experiment_id')}/models/{model_id}"),
         )
 

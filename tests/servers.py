@@ -65,7 +65,7 @@ def stop(proc: subprocess.Popen[bytes], grace: float = 10) -> None:
 
 
 @contextlib.contextmanager
-def mlflow_server(root: Path, port: int | None = None) -> Iterator[str]:
+def mlflow_server(root: Path, port: int | None = None, workers: int = 1) -> Iterator[str]:
     """``mlflow server`` with a SQLite store on a loopback port (a free one by default)."""
     port = port or free_port()
     log = root / "mlflow.log"
@@ -73,7 +73,7 @@ def mlflow_server(root: Path, port: int | None = None) -> Iterator[str]:
         str(BIN / "mlflow"), "server",
         "--backend-store-uri", f"sqlite:///{root / 'mlflow.db'}",
         "--artifacts-destination", str(root / "artifacts"),
-        "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
     ]  # fmt: skip
     with log.open("wb") as out:
         proc = subprocess.Popen(

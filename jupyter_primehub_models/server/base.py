@@ -68,8 +68,10 @@ class ApiHandler(APIHandler):
     def reply(self, body: ApiModel | dict[str, Any], status: int = 200) -> None:
         self.set_status(status)
         self.set_header("Content-Type", "application/json; charset=UTF-8")
-        payload = body.to_json() if isinstance(body, ApiModel) else body
-        self.finish(json.dumps(payload, ensure_ascii=False, allow_nan=False))
+        if isinstance(body, ApiModel):
+            self.finish(body.model_dump_json())
+        else:
+            self.finish(json.dumps(body, ensure_ascii=False, allow_nan=False))
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """Every error leaves in the spec's shape; never a traceback, never a secret."""

@@ -1,26 +1,37 @@
-"""Loads the server extension: one set of services, one route table."""
+"""The server extension: one set of services, one route table, closed at shutdown."""
 
 from __future__ import annotations
 
-from typing import Any
+from jupyter_server.extension.application import ExtensionApp
 
 from ..config import PrimeHubModels
-from ..services import build_services
+from ..services import Services, build_services
 from .routes import tornado_handlers
 
 SETTINGS_KEY = "primehub_models"
 
 
-def load(server_app: Any) -> None:
-    settings = PrimeHubModels(parent=server_app)
-    services = build_services(settings)
-    web_app = server_app.web_app
-    web_app.settings[SETTINGS_KEY] = services
-    web_app.add_handlers(".*$", tornado_handlers(web_app.settings["base_url"]))
-    current = services.registry.groups.current()
-    server_app.log.info(
-        "PrimeHub Models: %d group(s) from %s%s",
-        len(current.groups),
-        current.source,
-        f"; configuration error: {current.error}" if current.error else "",
-    )
+class PrimeHubModelsExtension(ExtensionApp):
+    """Loads ``c.PrimeHubModels`` from the server's configuration and serves the API."""
+
+    name = "jupyter_primehub_models"
+    description = "Browse and deploy a group's MLflow registered models."
+    load_other_extensions = True
+    services: Services
+
+    def initialize_settings(self) -> None:
+        self.services = build_services(PrimeHubModels(parent=self))
+        self.settings[SETTINGS_KEY] = self.services
+        current = self.services.registry.groups.current()
+        self.log.info(
+            "PrimeHub Models: %d group(s) from %s%s",
+            len(current.groups),
+            current.source,
+            f"; configuration error: {current.error}" if current.error else "",
+        )
+
+    def initialize_handlers(self) -> None:
+        self.handlers.extend(tornado_handlers("/"))
+
+    async def stop_extension(self) -> None:
+        await self.services.aclose()

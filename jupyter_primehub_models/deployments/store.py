@@ -1,0 +1,266 @@
+"""The deployments store: desired state in SQLite (WAL), shared by the server and kernels.
+
+Every write is one transaction. Writers that lost a race are told so: ``update`` takes
+the revision the caller read and fails with ``Conflict`` when someone wrote since.
+Readers that want to know whether anything changed (the reconciler) poll
+``changed()``, which costs one ``PRAGMA data_version`` and sees other processes' commits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ..errors import Conflict, NotFound
+
+T = TypeVar("T")
+
+#: Migrations, in order; ``PRAGMA user_version`` holds how many have run.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE deployments (
+        id TEXT PRIMARY KEY,
+        grp TEXT NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        model_uri TEXT NOT NULL,
+        model_name TEXT NOT NULL,
+        served_version TEXT,
+        replicas INTEGER NOT NULL,
+        env TEXT NOT NULL DEFAULT '[]',
+        access TEXT NOT NULL,
+        desired TEXT NOT NULL,
+        phase TEXT NOT NULL,
+        message TEXT NOT NULL DEFAULT '',
+        endpoint TEXT,
+        backend TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        revision INTEGER NOT NULL,
+        history TEXT NOT NULL DEFAULT '[]',
+        runtime TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE UNIQUE INDEX deployments_live_names ON deployments (grp, name)
+        WHERE desired != 'deleted';
+    CREATE INDEX deployments_by_model ON deployments (grp, model_name);
+    """,
+)
+
+#: Columns holding JSON.
+JSON_COLUMNS = ("env", "history", "runtime")
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One deployment's stored state: what is wanted (spec) and what was seen (status)."""
+
+    id: str
+    grp: str
+    name: str
+    model_uri: str
+    model_name: str
+    replicas: int
+    access: str
+    desired: str  # running | stopped | deleted
+    phase: str
+    backend: str
+    created_at: int
+    updated_at: int
+    revision: int
+    description: str = ""
+    served_version: str | None = None
+    env: list[dict[str, str]] = field(default_factory=list)
+    message: str = ""
+    endpoint: str | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+    runtime: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Record:
+        values = dict(row)
+        for column in JSON_COLUMNS:
+            values[column] = json.loads(values[column])
+        return cls(**values)
+
+    def to_row(self) -> dict[str, Any]:
+        values = dict(self.__dict__)
+        for column in JSON_COLUMNS:
+            values[column] = json.dumps(values[column], ensure_ascii=False)
+        return values
+
+
+class Store:
+    """The SQLite file. All calls run on one worker thread, never on the event loop."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="primehub-models-store")
+        self._local = threading.local()
+        self._data_version: int | None = None
+        self._run(self._migrate)
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=10000")
+            self._local.conn = conn
+        return conn
+
+    def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``fn`` on the store thread (blocking; for sync callers)."""
+        return self._executor.submit(lambda: fn(self._conn())).result()
+
+    async def _call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, lambda: fn(self._conn()))
+
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in filter(str.strip, script.split(";")):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        def close_conn(conn: sqlite3.Connection) -> None:
+            conn.close()
+            self._local.conn = None
+
+        self._run(close_conn)
+        self._executor.shutdown(wait=True)
+
+    # -- reads -----------------------------------------------------------------------------
+
+    async def get(self, deployment_id: str) -> Record:
+        row = await self._call(
+            lambda c: c.execute(
+                "SELECT * FROM deployments WHERE id = ?", (deployment_id,)
+            ).fetchone()
+        )
+        if row is None:
+            raise NotFound(f"No deployment {deployment_id!r}")
+        return Record.from_row(row)
+
+    async def list(
+        self, group: str | None = None, *, include_deleted: bool = False
+    ) -> list[Record]:
+        where, args = [], []
+        if group is not None:
+            where.append("grp = ?")
+            args.append(group)
+        if not include_deleted:
+            where.append("desired != 'deleted'")
+        sql = "SELECT * FROM deployments"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY created_at, id"
+        rows = await self._call(lambda c: c.execute(sql, args).fetchall())
+        return [Record.from_row(r) for r in rows]
+
+    async def for_model(self, group: str, model_name: str) -> list[Record]:
+        """The group's live deployments of one model: one query for a whole versions page."""
+        rows = await self._call(
+            lambda c: c.execute(
+                "SELECT * FROM deployments WHERE grp = ? AND model_name = ? "
+                "AND desired != 'deleted' ORDER BY created_at",
+                (group, model_name),
+            ).fetchall()
+        )
+        return [Record.from_row(r) for r in rows]
+
+    async def changed(self) -> bool:
+        """Whether any process committed since the last call (one cheap PRAGMA)."""
+        version = await self._call(lambda c: c.execute("PRAGMA data_version").fetchone()[0])
+        changed = version != self._data_version
+        self._data_version = version
+        return changed
+
+    # -- writes ----------------------------------------------------------------------------
+
+    async def insert(self, record: Record) -> Record:
+        row = record.to_row()
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+
+        def insert(c: sqlite3.Connection) -> None:
+            try:
+                sql = f"INSERT INTO deployments ({columns}) VALUES ({marks})"  # noqa: S608 (ours)
+                c.execute(sql, list(row.values()))
+            except sqlite3.IntegrityError:
+                raise Conflict(
+                    f"A deployment named {record.name!r} already exists in group {record.grp!r}"
+                ) from None
+
+        await self._call(insert)
+        return record
+
+    async def update(
+        self, deployment_id: str, expected_revision: int | None, **changes: Any
+    ) -> Record:
+        """Change a record in one transaction; ``Conflict`` if its revision moved on.
+
+        ``expected_revision=None`` applies the change to whatever is current (status
+        writes of the reconciler), still atomically and still bumping the revision.
+        """
+
+        def update(c: sqlite3.Connection) -> Record:
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                row = c.execute(
+                    "SELECT * FROM deployments WHERE id = ?", (deployment_id,)
+                ).fetchone()
+                if row is None:
+                    raise NotFound(f"No deployment {deployment_id!r}")
+                current = Record.from_row(row)
+                if expected_revision is not None and current.revision != expected_revision:
+                    raise Conflict(
+                        f"Deployment {deployment_id!r} changed since revision {expected_revision} "
+                        f"(now {current.revision}); reload it and try again"
+                    )
+                fresh = replace(
+                    current, **changes, revision=current.revision + 1, updated_at=now_ms()
+                )
+                values = fresh.to_row()
+                assignments = ", ".join(f"{k} = ?" for k in values if k != "id")
+                c.execute(
+                    f"UPDATE deployments SET {assignments} WHERE id = ?",  # noqa: S608 (ours)
+                    [v for k, v in values.items() if k != "id"] + [deployment_id],
+                )
+                c.execute("COMMIT")
+                return fresh
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
+
+        return await self._call(update)
+
+    async def remove(self, deployment_id: str) -> None:
+        await self._call(
+            lambda c: c.execute("DELETE FROM deployments WHERE id = ?", (deployment_id,))
+        )
