@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import httpx
+import aiohttp
+import httpx  # populate() only
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -98,6 +99,27 @@ print(run.info.run_id, info.model_id)
 """
 
 
+class Client:
+    """The same pooled aiohttp client for both sides; it waits for and parses each answer."""
+
+    def __init__(self, base: str, headers: dict[str, str]):
+        self.base = base
+        self.session = aiohttp.ClientSession(headers=headers)
+
+    async def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        async with self.session.get(self.base + path, params=params) as r:
+            r.raise_for_status()
+            return await r.json()
+
+    async def post(self, path: str, json: dict[str, Any]) -> Any:
+        async with self.session.post(self.base + path, json=json) as r:
+            r.raise_for_status()
+            return await r.json()
+
+    async def close(self) -> None:
+        await self.session.close()
+
+
 def summary(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     return statistics.median(ordered), ordered[int(0.95 * (len(ordered) - 1))]
@@ -110,20 +132,13 @@ async def timed(call: Callable[[], Awaitable[Any]]) -> float:
 
 
 async def measure(lab: str, uri: str, state: dict[str, str], rounds: int) -> dict[str, Any]:
-    ext = httpx.AsyncClient(
-        base_url=f"{lab}/primehub-models/api/groups/bench/",
-        headers={"Authorization": f"token {TOKEN}"},
-        timeout=60,
-    )
-    ml = httpx.AsyncClient(base_url=uri + API, timeout=60)
+    ext = Client(f"{lab}/primehub-models/api/groups/bench/", {"Authorization": f"token {TOKEN}"})
+    ml = Client(uri + API, {})
     big = quote(BIG, safe="")
-    page = {"filter": f"name = '{BIG}'", "order_by": "version_number DESC", "max_results": 100}
+    page = {"filter": f"name = '{BIG}'", "order_by": "version_number DESC", "max_results": "100"}
 
-    async def ok(response: Awaitable[httpx.Response]) -> Any:
-        """A real client of either API waits for the answer and parses it."""
-        r = await response
-        r.raise_for_status()
-        return r.json()
+    async def ok(response: Awaitable[Any]) -> Any:
+        return await response
 
     async def direct_versions() -> None:
         await asyncio.gather(
@@ -151,7 +166,7 @@ async def measure(lab: str, uri: str, state: dict[str, str], rounds: int) -> dic
     cases: dict[str, tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[Any]]]] = {
         "(a) models first page": (
             lambda: ok(ext.get("models")),
-            lambda: ok(ml.get("registered-models/search", params={"max_results": 100})),
+            lambda: ok(ml.get("registered-models/search", params={"max_results": "100"})),
         ),
         "(b) versions page": (
             lambda: ok(ext.get(f"models/{big}/versions")),
@@ -180,8 +195,8 @@ async def measure(lab: str, uri: str, state: dict[str, str], rounds: int) -> dic
         samples.setdefault("(c) all four, concurrent", []).append(
             await timed(lambda: asyncio.gather(*(c() for c in detail_calls.values())))
         )
-    await ext.aclose()
-    await ml.aclose()
+    await ext.close()
+    await ml.close()
     return samples
 
 
