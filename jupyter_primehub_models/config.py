@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
-from traitlets import Dict, Float, TraitError, Unicode, validate
+from traitlets import Dict, Float, Int, TraitError, Unicode, default, validate
 from traitlets.config import Configurable
 
 log = logging.getLogger(__name__)
@@ -217,6 +217,20 @@ class PrimeHubModels(Configurable):
     deploy_backend = Unicode(
         "local", help="Where deployments run: 'local', 'ray' or 'kubernetes'."
     ).tag(config=True)
+
+    state_dir = Unicode(
+        help="Where the deployments store lives (default: primehub_models in the Jupyter data dir)."
+    ).tag(config=True)
+
+    invocation_max_bytes = Int(
+        20 * 1024 * 1024, help="Largest scoring request the proxy accepts (bytes)."
+    ).tag(config=True)
+
+    @default("state_dir")
+    def _default_state_dir(self) -> str:
+        from jupyter_core.paths import jupyter_data_dir
+
+        return str(Path(jupyter_data_dir()) / "primehub_models")
 
     @validate("mlflow_timeout")
     def _valid_timeout(self, proposal: Any) -> float:

@@ -13,6 +13,7 @@ STATUS_CODES: dict[str, int] = {
     "UNAUTHORIZED": 401,
     "FORBIDDEN": 403,
     "PAYLOAD_TOO_LARGE": 413,
+    "UNAVAILABLE": 503,
     "INTERNAL": 500,
 }
 
@@ -66,3 +67,13 @@ class InvalidArgument(ApiError):
 
 class Conflict(ApiError):
     code = "CONFLICT"
+
+
+class PayloadTooLarge(ApiError):
+    code = "PAYLOAD_TOO_LARGE"
+
+
+class Unavailable(ApiError):
+    """A deployment that is not serving, or whose serving process did not answer."""
+
+    code = "UNAVAILABLE"

@@ -119,6 +119,70 @@ class VersionDetail(ModelVersion):
     ui_url: str | None
 
 
+Phase = Literal["Deploying", "Deployed", "Failed", "Stopping", "Stopped"]
+Access = Literal["private", "public"]
+
+
+class EnvVar(ApiModel):
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=128)
+    value: str = Field(max_length=32768)
+
+
+class HistoryEntry(ApiModel):
+    model_uri: str
+    at: int = Field(description="Epoch milliseconds.")
+    version: str | None = Field(None, description="The version served (an alias resolved).")
+    status: Literal["failed"] | None = Field(None, description="Set when this update failed.")
+    message: str | None = None
+
+
+class Deployment(ApiModel):
+    id: str = Field(description="DNS-1123 label: the name plus a random suffix.")
+    name: str
+    description: str
+    group: str
+    model_uri: str
+    served_version: str | None = Field(description="The version the model URI resolved to.")
+    phase: Phase
+    message: str
+    endpoint: str | None = Field(description="The backend's own address (may change).")
+    replicas: int
+    env: list[EnvVar] = Field(description="Values of secret-looking names are masked.")
+    access: Access
+    created_at: int
+    updated_at: int
+    revision: int = Field(description="Send it back with a PATCH to refuse lost updates.")
+    history: list[HistoryEntry]
+    backend: str
+
+
+class DeploymentList(ApiModel):
+    deployments: list[Deployment]
+
+
+class LogLines(ApiModel):
+    lines: list[str]
+
+
+class DeploymentCreate(ApiModel):
+    name: str = Field(min_length=1, max_length=63)
+    model_uri: str = Field(min_length=1, max_length=1024)
+    description: str = Field("", max_length=4096)
+    replicas: int = Field(1, ge=1, le=16)
+    env: list[EnvVar] = Field(default_factory=list, max_length=100)
+    access: Access = "private"
+
+
+class DeploymentPatch(ApiModel):
+    name: str | None = Field(None, min_length=1, max_length=63)
+    model_uri: str | None = Field(None, min_length=1, max_length=1024)
+    description: str | None = Field(None, max_length=4096)
+    replicas: int | None = Field(None, ge=1, le=16)
+    env: list[EnvVar] | None = Field(None, max_length=100)
+    access: Access | None = None
+    revision: int | None = Field(None, description="The revision this change is based on.")
+
+
 class ErrorDetail(ApiModel):
     code: str
     message: str
@@ -136,5 +200,10 @@ SCHEMAS: tuple[type[ApiModel], ...] = (
     ModelPage,
     VersionPage,
     VersionDetail,
+    Deployment,
+    DeploymentList,
+    DeploymentCreate,
+    DeploymentPatch,
+    LogLines,
     ErrorBody,
 )

@@ -264,6 +264,24 @@ class RegistryService:
             ui_url=self._ui(group, f"models/{quote(rm['name'], safe='')}"),
         )
 
+    async def resolve(self, group_name: str, name: str, ref: str) -> str:
+        """The version that ``models:/name/<ref>`` (a version, or ``@alias``) means now."""
+        _, client = self.client(group_name)
+        uri = f"models:/{name}{ref if ref.startswith('@') else '/' + ref}"
+        try:
+            if ref.startswith("@"):
+                aliases = _aliases(await self._registered_model(client, name))
+            else:
+                await client.get("model-versions/get", {"name": name, "version": ref})
+                return ref
+        except (NotFound, InvalidArgument):
+            raise InvalidArgument(
+                f"{uri} does not exist in group {group_name!r}'s MLflow"
+            ) from None
+        if ref[1:] not in aliases:
+            raise InvalidArgument(f"{uri}: model {name!r} has no alias {ref[1:]!r}")
+        return aliases[ref[1:]]
+
     # -- versions -------------------------------------------------------------------------
 
     async def list_versions(

@@ -94,7 +94,7 @@ async def test_model_fields(api: Any, mlflow_uri: str) -> None:
     [
         ("IRIS", {IRIS}),  # case-insensitive
         ("it's", {ODD}),  # a single quote does not break the filter
-        ('"quality"', {ODD}),  # nor a double quote
+        ('"quality" 100', {ODD}),  # nor a double quote
         ("100% ?#+", {ODD}),
         ("鳶尾花", {CHINESE}),
         ("\\'; DROP", set()),  # nothing escapes the literal

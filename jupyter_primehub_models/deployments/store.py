@@ -221,44 +221,56 @@ class Store:
         return record
 
     async def update(
-        self, deployment_id: str, expected_revision: int | None, **changes: Any
+        self, deployment_id: str, expected_revision: int | None, **spec: Any
     ) -> Record:
-        """Change a record in one transaction; ``Conflict`` if its revision moved on.
+        """Change what is wanted, in one transaction; ``Conflict`` if the revision moved on.
 
-        ``expected_revision=None`` applies the change to whatever is current (status
-        writes of the reconciler), still atomically and still bumping the revision.
+        ``expected_revision`` is the revision the caller read (``None``: no check).
         """
+        return await self._call(
+            lambda c: self._write(c, deployment_id, expected_revision, spec, True)
+        )
 
-        def update(c: sqlite3.Connection) -> Record:
-            c.execute("BEGIN IMMEDIATE")
-            try:
-                row = c.execute(
-                    "SELECT * FROM deployments WHERE id = ?", (deployment_id,)
-                ).fetchone()
-                if row is None:
-                    raise NotFound(f"No deployment {deployment_id!r}")
-                current = Record.from_row(row)
-                if expected_revision is not None and current.revision != expected_revision:
-                    raise Conflict(
-                        f"Deployment {deployment_id!r} changed since revision {expected_revision} "
-                        f"(now {current.revision}); reload it and try again"
-                    )
-                fresh = replace(
-                    current, **changes, revision=current.revision + 1, updated_at=now_ms()
+    async def set_status(self, deployment_id: str, **status: Any) -> Record:
+        """Record what was observed; the revision (of what is wanted) stays."""
+        return await self._call(lambda c: self._write(c, deployment_id, None, status, False))
+
+    @staticmethod
+    def _write(
+        c: sqlite3.Connection,
+        deployment_id: str,
+        expected_revision: int | None,
+        changes: dict[str, Any],
+        bump: bool,
+    ) -> Record:
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            row = c.execute("SELECT * FROM deployments WHERE id = ?", (deployment_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"No deployment {deployment_id!r}")
+            current = Record.from_row(row)
+            if expected_revision is not None and current.revision != expected_revision:
+                raise Conflict(
+                    f"Deployment {deployment_id!r} changed since revision {expected_revision} "
+                    f"(now {current.revision}); reload it and try again"
                 )
-                values = fresh.to_row()
-                assignments = ", ".join(f"{k} = ?" for k in values if k != "id")
+            revision = current.revision + 1 if bump else current.revision
+            fresh = replace(current, **changes, revision=revision, updated_at=now_ms())
+            values = fresh.to_row()
+            del values["id"]
+            assignments = ", ".join(f"{k} = ?" for k in values)
+            try:
                 c.execute(
                     f"UPDATE deployments SET {assignments} WHERE id = ?",  # noqa: S608 (ours)
-                    [v for k, v in values.items() if k != "id"] + [deployment_id],
+                    [*values.values(), deployment_id],
                 )
-                c.execute("COMMIT")
-                return fresh
-            except BaseException:
-                c.execute("ROLLBACK")
-                raise
-
-        return await self._call(update)
+            except sqlite3.IntegrityError:
+                raise Conflict(f"A deployment named {fresh.name!r} already exists") from None
+            c.execute("COMMIT")
+            return fresh
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
 
     async def remove(self, deployment_id: str) -> None:
         await self._call(

@@ -30,6 +30,10 @@ class PrimeHubModelsExtension(ExtensionApp):
             f"; configuration error: {current.error}" if current.error else "",
         )
 
+    async def _start_jupyter_server_extension(self, serverapp: object) -> None:
+        # the server runs the deployments it serves: adopt or restart them now
+        await self.services.ensure_started()
+
     def initialize_handlers(self) -> None:
         self.handlers.extend(tornado_handlers("/"))
 

@@ -24,7 +24,12 @@ STATUS_TEXT = {
     401: "Not authenticated (UNAUTHORIZED).",
     403: "Not allowed (FORBIDDEN).",
     404: "No such group, model or version (NOT_FOUND).",
-    409: "The group's MLflow is not configured (MLFLOW_NOT_CONFIGURED) or a conflict.",
+    409: "MLflow not configured (MLFLOW_NOT_CONFIGURED), or a conflict (CONFLICT).",
+    413: "The request body is too large (PAYLOAD_TOO_LARGE).",
+    415: "The scoring server does not take this content type.",
+    422: "The scoring server could not use the input.",
+    500: "The scoring server failed on this input (its own answer, passed through).",
+    503: "The deployment is not serving (UNAVAILABLE).",
     502: "MLflow is unreachable or answered with an error (MLFLOW_UNREACHABLE).",
     504: "MLflow did not answer within the timeout (MLFLOW_UNREACHABLE).",
 }
@@ -88,7 +93,25 @@ def build_document(
                     "description": STATUS_TEXT[status],
                     "content": {"application/json": {"schema": ERROR_REF}},
                 }
+            extra: dict[str, Any] = {}
+            if op.body is not None:
+                extra["requestBody"] = {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": {"$ref": REF.format(model=op.body.__name__)}}
+                    },
+                }
+            elif op.scoring:
+                extra["requestBody"] = {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": {"type": "object"}},
+                        "text/csv": {"schema": {"type": "string"}},
+                    },
+                }
+                extra["security"] = [{"token": []}, {}]  # public deployments need none
             item[op.method] = {
+                **extra,
                 "summary": op.summary,
                 "operationId": f"{op.method}_{route.handler.__name__.removesuffix('Handler')}",
                 "tags": list(route.tags),

@@ -14,7 +14,12 @@ from jupyter_server.utils import url_path_join
 
 from ..models import (
     ApiModel,
+    Deployment,
+    DeploymentCreate,
+    DeploymentList,
+    DeploymentPatch,
     GroupList,
+    LogLines,
     ModelPage,
     RegisteredModel,
     Status,
@@ -22,6 +27,14 @@ from ..models import (
     VersionPage,
 )
 from .base import NotFoundHandler
+from .deployment_handlers import (
+    DeploymentHandler,
+    DeploymentsHandler,
+    InvocationsHandler,
+    LogsHandler,
+    StartHandler,
+    StopHandler,
+)
 from .openapi import OpenApiHandler
 from .registry_handlers import (
     GroupsHandler,
@@ -53,6 +66,10 @@ class Operation:
     response: type[ApiModel] | None
     params: tuple[Param, ...] = ()
     errors: tuple[int, ...] = (401, 403, 404)
+    body: type[ApiModel] | None = None
+    status: int = 200
+    #: scoring: any JSON (or CSV) in and out, as MLflow's scoring server takes and gives
+    scoring: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,6 +183,85 @@ ROUTES: tuple[Route, ...] = (
                 errors=(401, 403, 404, *MLFLOW_ERRORS),
             ),
         ),
+    ),
+    Route(
+        "/groups/{group}/deployments",
+        DeploymentsHandler,
+        (
+            Operation("get", "The group's deployments.", DeploymentList),
+            Operation(
+                "post",
+                "Deploy a model version (or an alias) as a new deployment.",
+                Deployment,
+                body=DeploymentCreate,
+                status=201,
+                errors=(400, 401, 403, 404, 409, 502, 504),
+            ),
+        ),
+        tags=("deployments",),
+    ),
+    Route(
+        "/groups/{group}/deployments/{id}",
+        DeploymentHandler,
+        (
+            Operation("get", "One deployment.", Deployment),
+            Operation(
+                "patch",
+                "Update a deployment (a new model_uri swaps versions without downtime).",
+                Deployment,
+                body=DeploymentPatch,
+                errors=(400, 401, 403, 404, 409, 502, 504),
+            ),
+            Operation("delete", "Stop and delete a deployment.", Deployment, status=202),
+        ),
+        tags=("deployments",),
+    ),
+    Route(
+        "/groups/{group}/deployments/{id}/stop",
+        StopHandler,
+        (Operation("post", "Stop serving (the deployment stays).", Deployment),),
+        tags=("deployments",),
+    ),
+    Route(
+        "/groups/{group}/deployments/{id}/start",
+        StartHandler,
+        (
+            Operation(
+                "post",
+                "Serve again (an alias is resolved anew).",
+                Deployment,
+                errors=(400, 401, 403, 404, 409, 502, 504),
+            ),
+        ),
+        tags=("deployments",),
+    ),
+    Route(
+        "/groups/{group}/deployments/{id}/logs",
+        LogsHandler,
+        (
+            Operation(
+                "get",
+                "The serving processes' recent output (secrets masked).",
+                LogLines,
+                (Param("tail", "integer", "How many lines.", minimum=0, maximum=10000),),
+                errors=(400, 401, 403, 404),
+            ),
+        ),
+        tags=("deployments",),
+    ),
+    Route(
+        "/groups/{group}/deployments/{id}/invocations",
+        InvocationsHandler,
+        (
+            Operation(
+                "post",
+                "Score with the deployment (MLflow scoring protocol), proxied.",
+                None,
+                scoring=True,
+                errors=(400, 401, 403, 404, 413, 415, 422, 500, 503),
+            ),
+        ),
+        tags=("deployments",),
     ),
 )
 

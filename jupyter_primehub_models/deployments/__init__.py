@@ -1,0 +1,1 @@
+"""Deployments: desired state in a store, realized by a backend through a reconciler."""

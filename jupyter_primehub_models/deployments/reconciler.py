@@ -1,0 +1,119 @@
+"""Drives a backend towards the store's desired state, like a Kubernetes controller.
+
+It wakes when this process writes the store (``kick``), when the backend sees a
+change (a process became ready or died), or when ``PRAGMA data_version`` says another
+process (a kernel) committed; otherwise it resyncs every ``resync`` seconds. Each pass
+is one query plus one status write per deployment whose status actually changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping
+
+from .backends.base import Backend
+from .store import Record, Store, now_ms
+
+log = logging.getLogger(__name__)
+
+
+class Reconciler:
+    def __init__(
+        self,
+        store: Store,
+        backend: Backend,
+        env_for: Callable[[Record], Mapping[str, str]],
+        *,
+        poll: float = 0.5,
+        resync: float = 10.0,
+    ):
+        self.store = store
+        self.backend = backend
+        self.env_for = env_for
+        self.poll = poll
+        self.resync = resync
+        self._kick = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.passes = 0
+
+    def kick(self) -> None:
+        self._kick.set()
+
+    async def start(self) -> None:
+        records = await self.store.list(include_deleted=True)
+        await self.backend.adopt([r for r in records if r.backend == self.backend.name])
+        await self.reconcile_once()
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self.backend.close()
+
+    async def _run(self) -> None:
+        backend_changed: asyncio.Event | None = getattr(self.backend, "changed", None)
+        idle = 0.0
+        while True:
+            waits = [asyncio.ensure_future(self._kick.wait())]
+            if backend_changed is not None:
+                waits.append(asyncio.ensure_future(backend_changed.wait()))
+            done, pending = await asyncio.wait(waits, timeout=self.poll)
+            for w in pending:
+                w.cancel()
+            woken = bool(done)
+            self._kick.clear()
+            if backend_changed is not None:
+                backend_changed.clear()
+            idle = 0.0 if woken else idle + self.poll
+            try:
+                if woken or await self.store.changed() or idle >= self.resync:
+                    idle = 0.0
+                    await self.reconcile_once()
+            except Exception:
+                log.exception("PrimeHub Models: reconcile pass failed")
+
+    async def reconcile_once(self) -> None:
+        self.passes += 1
+        for record in await self.store.list(include_deleted=True):
+            if record.backend != self.backend.name:
+                continue
+            try:
+                await self._reconcile(record)
+            except Exception:
+                log.exception("PrimeHub Models: cannot reconcile %s", record.id)
+
+    async def _reconcile(self, record: Record) -> None:
+        if record.desired == "deleted":
+            await self.backend.delete(record)
+            await self.store.remove(record.id)
+            return
+        if record.desired == "stopped":
+            await self.backend.stop(record)
+        else:
+            await self.backend.apply(record, self.env_for(record))
+        seen = self.backend.status(record)
+        changes: dict[str, object] = {}
+        if seen.phase != record.phase:
+            changes["phase"] = seen.phase
+        if seen.message != record.message:
+            changes["message"] = seen.message
+        if seen.endpoint != record.endpoint:
+            changes["endpoint"] = seen.endpoint
+        if dict(seen.runtime) != record.runtime and (seen.runtime or record.desired != "running"):
+            changes["runtime"] = dict(seen.runtime)
+        failed = seen.failed_update
+        last = record.history[-1] if record.history else {}
+        if failed and not (last.get("status") == "failed" and last.get("model_uri") == failed):
+            entry = {
+                "model_uri": failed,
+                "at": now_ms(),
+                "status": "failed",
+                "message": seen.message,
+            }
+            changes["history"] = [*record.history, entry]
+        if changes:
+            await self.store.set_status(record.id, **changes)

@@ -1,0 +1,273 @@
+"""Deployments on the local backend: real ``mlflow models serve`` processes, real scoring."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import SECRETS
+from tests.seed_registry import IRIS
+
+pytestmark = pytest.mark.timeout(600)
+
+ROWS = {
+    "columns": ["sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)"],
+    "data": [
+        [5.1, 3.5, 1.4, 0.2],
+        [6.7, 3.0, 5.2, 2.3],
+        [5.9, 3.0, 4.2, 1.5],
+        [6.3, 2.5, 5.0, 1.9],
+    ],
+}
+
+
+@pytest.fixture
+def state_dir(tmp_path: Path) -> Iterator[Path]:
+    """The test's deployment store; every serving process it records is killed at the end."""
+    path = tmp_path / "state"
+    yield path
+    db = path / "deployments.sqlite"
+    if not db.exists():
+        return
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        runtimes = [json.loads(r[0]) for r in conn.execute("SELECT runtime FROM deployments")]
+    for runtime in runtimes:
+        for replica in runtime.get("replicas", ()):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(replica["pid"], signal.SIGKILL)
+
+
+@pytest.fixture
+def extra_groups() -> dict[str, Any]:
+    return {}
+
+
+@pytest.fixture
+def jp_server_config(jp_server_config: Any, state_dir: Path) -> Any:
+    jp_server_config.PrimeHubModels.state_dir = str(state_dir)
+    jp_server_config.LocalBackend.state_dir = str(state_dir)
+    jp_server_config.LocalBackend.max_restarts = 1
+    jp_server_config.LocalBackend.health_interval = 1.0
+    return jp_server_config
+
+
+async def wait_for(api: Any, group: str, deployment_id: str, ok: Any, within: float = 240) -> Any:
+    deadline = time.monotonic() + within
+    while True:
+        r = await api("groups", group, "deployments", deployment_id)
+        if ok(r.body):
+            return r.body
+        if time.monotonic() > deadline:
+            raise AssertionError(f"deployment never got there: {r.body}")
+        await asyncio.sleep(0.5)
+
+
+def pids(deployment: dict[str, Any], state_dir: Path) -> list[int]:
+    with contextlib.closing(sqlite3.connect(state_dir / "deployments.sqlite")) as conn:
+        row = conn.execute("SELECT runtime FROM deployments WHERE id = ?", (deployment["id"],))
+        found = row.fetchone()
+    return [r["pid"] for r in json.loads(found[0]).get("replicas", ())] if found else []
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat", "rb") as f:
+        return f.read().split(b") ", 1)[1][:1] != b"Z"
+
+
+def model_predictions(mlflow_uri: str, version: str) -> list[Any]:
+    import mlflow
+    import pandas as pd
+
+    mlflow.set_tracking_uri(mlflow_uri)
+    model = mlflow.pyfunc.load_model(f"models:/{IRIS}/{version}")
+    frame = pd.DataFrame(ROWS["data"], columns=ROWS["columns"])
+    return [int(p) for p in model.predict(frame)]
+
+
+async def score(api: Any, deployment_id: str, payload: Any | None = None) -> Any:
+    return await api(
+        "groups", "team", "deployments", deployment_id, "invocations",
+        method="POST", body=payload or {"dataframe_split": ROWS},
+    )  # fmt: skip
+
+
+async def test_deploy_score_swap_stop_start_delete(
+    api: Any, mlflow_uri: str, seeded: Any, state_dir: Path
+) -> None:
+    created = await api(
+        "groups", "team", "deployments", method="POST",
+        body={"name": "Iris prod", "model_uri": f"models:/{IRIS}/1",
+              "env": [{"name": "APP_SETTING", "value": "x"}]},
+    )  # fmt: skip
+    assert created.status == 201, created.text
+    d = created.body
+    assert d["id"].startswith("iris-prod-") and len(d["id"]) <= 63
+    assert d["phase"] == "Deploying" and d["served_version"] == "1"
+    assert d["group"] == "team" and d["backend"] == "local" and d["access"] == "private"
+    assert [h["model_uri"] for h in d["history"]] == [f"models:/{IRIS}/1"]
+
+    dup = await api("groups", "team", "deployments", method="POST",
+                    body={"name": "Iris prod", "model_uri": f"models:/{IRIS}/2"})  # fmt: skip
+    assert dup.status == 409 and dup.body["error"]["code"] == "CONFLICT"
+
+    d = await wait_for(api, "team", d["id"], lambda b: b["phase"] == "Deployed")
+    assert d["endpoint"].startswith("http://127.0.0.1:")
+    versions = (await api("groups", "team", "models", IRIS, "versions")).body["versions"]
+    by_version = {v["version"]: v["deployed_by"] for v in versions}
+    assert by_version["1"] == [{"id": d["id"], "name": "Iris prod", "phase": "Deployed"}]
+    assert by_version["2"] == []
+
+    scored = await score(api, d["id"])
+    assert scored.status == 200, scored.text
+    assert scored.body["predictions"] == model_predictions(mlflow_uri, "1")
+    columns, first, second = ROWS["columns"], ROWS["data"][0], ROWS["data"][1]
+    records = {"dataframe_records": [dict(zip(columns, first, strict=True))]}
+    inputs = {"inputs": {c: [v] for c, v in zip(columns, second, strict=True)}}
+    for payload in (records, inputs):
+        other = await score(api, d["id"], payload)
+        assert other.status == 200, other.text
+    bad = await score(api, d["id"], {"nonsense": 1})
+    assert bad.status == 400  # the scoring server's own error, passed through
+
+    # swap to version 2 under a steady stream of requests: not one may fail
+    first_pids = pids(d, state_dir)
+    results: list[int] = []
+    stop = asyncio.Event()
+
+    async def loop() -> None:
+        while not stop.is_set():
+            results.append((await score(api, d["id"])).status)
+
+    workers = [asyncio.ensure_future(loop()) for _ in range(4)]
+    to_v2 = {"model_uri": f"models:/{IRIS}/2", "revision": d["revision"]}
+    patched = await api("groups", "team", "deployments", d["id"], method="PATCH", body=to_v2)
+    assert patched.status == 200, patched.text
+    stale = await api("groups", "team", "deployments", d["id"], method="PATCH",
+                      body={"description": "late", "revision": d["revision"]})  # fmt: skip
+    assert stale.status == 409 and stale.body["error"]["code"] == "CONFLICT"
+    d = await wait_for(
+        api, "team", d["id"],
+        lambda b: b["phase"] == "Deployed" and not b["message"]
+        and set(pids(b, state_dir)).isdisjoint(first_pids) and pids(b, state_dir),
+    )  # fmt: skip
+    await asyncio.sleep(1)
+    stop.set()
+    await asyncio.gather(*workers)
+    assert len(results) > 20
+    assert set(results) == {200}, f"{results.count(200)}/{len(results)} succeeded"
+    assert not any(alive(p) for p in first_pids)  # the old version is gone
+    assert [h["version"] for h in d["history"]] == ["1", "2"]
+    assert (await score(api, d["id"])).body["predictions"] == model_predictions(mlflow_uri, "2")
+    versions = (await api("groups", "team", "models", IRIS, "versions")).body["versions"]
+    assert {v["version"]: len(v["deployed_by"]) for v in versions}["2"] == 1
+
+    logs = await api("groups", "team", "deployments", d["id"], "logs", params={"tail": 10000})
+    assert logs.status == 200 and logs.body["lines"]
+    assert any("primehub-models" in line for line in logs.body["lines"])
+
+    stopped = await api("groups", "team", "deployments", d["id"], "stop", method="POST")
+    assert stopped.status == 200
+    serving = pids(d, state_dir)
+    d = await wait_for(api, "team", d["id"], lambda b: b["phase"] == "Stopped")
+    assert not any(alive(p) for p in serving)
+    assert (await score(api, d["id"])).status == 503
+
+    started = await api("groups", "team", "deployments", d["id"], "start", method="POST")
+    assert started.status == 200
+    d = await wait_for(api, "team", d["id"], lambda b: b["phase"] == "Deployed")
+    assert (await score(api, d["id"])).status == 200
+
+    serving = pids(d, state_dir)
+    gone = await api("groups", "team", "deployments", d["id"], method="DELETE")
+    assert gone.status == 202
+    assert (await api("groups", "team", "deployments", d["id"])).status == 404
+    deadline = time.monotonic() + 60
+    while any(alive(p) for p in serving) and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.2)
+    assert not any(alive(p) for p in serving)
+    assert (await api("groups", "team", "deployments")).body == {"deployments": []}
+
+
+async def test_alias_is_resolved_and_shown_on_its_version(api: Any, seeded: Any) -> None:
+    r = await api("groups", "team", "deployments", method="POST",
+                  body={"name": "champion", "model_uri": f"models:/{IRIS}@champion"})  # fmt: skip
+    assert r.status == 201, r.text
+    assert r.body["served_version"] == "2"
+    versions = (await api("groups", "team", "models", IRIS, "versions")).body["versions"]
+    assert [v["version"] for v in versions if v["deployed_by"]] == ["2"]
+    await api("groups", "team", "deployments", r.body["id"], method="DELETE")
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "fragment"),
+    [
+        ({"name": "x", "model_uri": f"models:/{IRIS}/99"}, 400, "does not exist"),
+        ({"name": "x", "model_uri": "models:/no such model/1"}, 400, "does not exist"),
+        ({"name": "x", "model_uri": f"models:/{IRIS}@nope"}, 400, "no alias"),
+        ({"name": "x", "model_uri": "runs:/abc/model"}, 400, "models:/"),
+        ({"name": "x", "model_uri": "models:/a/b/c"}, 400, "models:/"),
+        ({"name": "", "model_uri": f"models:/{IRIS}/1"}, 400, "name"),
+        ({"name": "x" * 64, "model_uri": f"models:/{IRIS}/1"}, 400, "name"),
+        ({"name": "x", "model_uri": f"models:/{IRIS}/1", "replicas": 0}, 400, "replicas"),
+        ({"name": "x", "model_uri": f"models:/{IRIS}/1", "replicas": 1000}, 400, "replicas"),
+        (
+            {"name": "x", "model_uri": f"models:/{IRIS}/1", "env": [{"name": "1BAD", "value": ""}]},
+            400,
+            "env",
+        ),
+        ({"name": "x", "model_uri": f"models:/{IRIS}/1", "access": "world"}, 400, "access"),
+        ({"name": "x", "model_uri": f"models:/{IRIS}/1", "colour": "red"}, 400, "colour"),
+        ([1, 2], 400, "JSON object"),
+    ],
+)
+async def test_bad_create_is_refused_and_nothing_stored(
+    api: Any, seeded: Any, body: Any, status: int, fragment: str
+) -> None:
+    r = await api("groups", "team", "deployments", method="POST", body=body)
+    assert r.status == status, r.text
+    assert r.body["error"]["code"] == "INVALID_ARGUMENT"
+    assert fragment in r.body["error"]["message"]
+    assert (await api("groups", "team", "deployments")).body == {"deployments": []}
+
+
+async def test_unknown_group_and_deployment(api: Any) -> None:
+    r = await api("groups", "nope", "deployments", method="POST",
+                  body={"name": "x", "model_uri": f"models:/{IRIS}/1"})  # fmt: skip
+    assert r.status == 404
+    for path in ((), ("stop",), ("logs",)):
+        method = "POST" if path == ("stop",) else "GET"
+        r = await api("groups", "team", "deployments", "missing-abc123", *path, method=method)
+        assert r.status == 404 and r.body["error"]["code"] == "NOT_FOUND"
+
+
+async def test_secrets_never_leave_in_answers_or_logs(api: Any, seeded: Any) -> None:
+    r = await api("groups", "team", "deployments", method="POST",
+                  body={"name": "secretive", "model_uri": f"models:/{IRIS}/1",
+                        "env": [{"name": "MY_API_TOKEN", "value": "hush-hush-1234"}]})  # fmt: skip
+    assert r.status == 201
+    assert r.body["env"] == [{"name": "MY_API_TOKEN", "value": "********"}]
+    assert "hush-hush-1234" not in r.text
+    # a PATCH that sends the mask back keeps the stored value
+    p = await api("groups", "team", "deployments", r.body["id"], method="PATCH",
+                  body={"env": [{"name": "MY_API_TOKEN", "value": "********"}],
+                        "description": "kept"})  # fmt: skip
+    assert p.status == 200 and p.body["description"] == "kept"
+    logs = await api("groups", "team", "deployments", r.body["id"], "logs")
+    assert logs.status == 200
+    for secret in SECRETS.values():
+        assert secret not in logs.text
+    await api("groups", "team", "deployments", r.body["id"], method="DELETE")
