@@ -7,6 +7,9 @@ depend on each other; the "Deployed By" column is one join against the deploymen
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
+import json
 import math
 import re
 import time
@@ -127,9 +130,24 @@ def _check_page(max_results: int | None, page_token: str | None) -> int:
         max_results = DEFAULT_PAGE
     if not 1 <= max_results <= MAX_PAGE:
         raise InvalidArgument(f"max_results must be between 1 and {MAX_PAGE}")
-    if page_token is not None and (len(page_token) > 4096 or not page_token.isprintable()):
+    if page_token is not None and not _plausible_token(page_token):
         raise InvalidArgument("page_token is not a token this API gave out")
     return max_results
+
+
+def _plausible_token(token: str) -> bool:
+    """Refuse tokens MLflow's SQL store crashes on (HTTP 500): non-ASCII text, base64 of
+    JSON that is not an object, or an offset that is not a small whole number."""
+    if len(token) > 1024 or not token.isascii() or not token.isprintable():
+        return False
+    try:
+        decoded = json.loads(base64.b64decode(token, validate=True))
+    except (ValueError, binascii.Error):
+        return True  # not MLflow's SQL-store shape: MLflow itself answers
+    if not isinstance(decoded, dict):
+        return False
+    offset = decoded.get("offset", 0)
+    return isinstance(offset, int) and 0 <= offset < 2**31
 
 
 class RegistryService:

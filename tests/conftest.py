@@ -155,13 +155,19 @@ def live_lab(
     tmp_path_factory: pytest.TempPathFactory, seeded: Any, mlflow_uri: str, down_uri: str
 ) -> Iterator[LiveLab]:
     token = "live-" + "3" * 40
+    root = tmp_path_factory.mktemp("lab")
     config = {
         "ServerApp": {"jpserver_extensions": {"jupyter_primehub_models": True}},
+        "LocalBackend": {"state_dir": str(root / "state")},
         "PrimeHubModels": {
+            "state_dir": str(root / "state"),
             "groups": groups_config(mlflow_uri, down_uri),
             "default_group": "team",
             "mlflow_timeout": 10,
         },
     }
-    with servers.jupyter_server(tmp_path_factory.mktemp("lab"), config, token) as url:
-        yield LiveLab(url, token)
+    try:
+        with servers.jupyter_server(root, config, token) as url:
+            yield LiveLab(url, token)
+    finally:
+        servers.kill_recorded_processes(root / "state")

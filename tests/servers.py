@@ -185,3 +185,18 @@ def hanging_server() -> Iterator[str]:
         listener.close()
         for conn in held:
             conn.close()
+
+
+def kill_recorded_processes(state_dir: Path) -> None:
+    """Kill every serving process a deployments store records (test teardown)."""
+    import sqlite3
+
+    db = state_dir / "deployments.sqlite"
+    if not db.exists():
+        return
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        runtimes = [json.loads(r[0]) for r in conn.execute("SELECT runtime FROM deployments")]
+    for runtime in runtimes:
+        for replica in runtime.get("replicas", ()):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(replica["pid"], signal.SIGKILL)

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import json
 import os
-import signal
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ import pytest
 
 from tests.conftest import SECRETS
 from tests.seed_registry import IRIS
+from tests.servers import kill_recorded_processes
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -36,15 +36,7 @@ def state_dir(tmp_path: Path) -> Iterator[Path]:
     """The test's deployment store; every serving process it records is killed at the end."""
     path = tmp_path / "state"
     yield path
-    db = path / "deployments.sqlite"
-    if not db.exists():
-        return
-    with contextlib.closing(sqlite3.connect(db)) as conn:
-        runtimes = [json.loads(r[0]) for r in conn.execute("SELECT runtime FROM deployments")]
-    for runtime in runtimes:
-        for replica in runtime.get("replicas", ()):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(replica["pid"], signal.SIGKILL)
+    kill_recorded_processes(path)
 
 
 @pytest.fixture
@@ -184,7 +176,8 @@ async def test_deploy_score_swap_stop_start_delete(
     serving = pids(d, state_dir)
     d = await wait_for(api, "team", d["id"], lambda b: b["phase"] == "Stopped")
     assert not any(alive(p) for p in serving)
-    assert (await score(api, d["id"])).status == 503
+    not_serving = await score(api, d["id"])
+    assert not_serving.status == 409 and "not serving" in not_serving.body["error"]["message"]
 
     started = await api("groups", "team", "deployments", d["id"], "start", method="POST")
     assert started.status == 200

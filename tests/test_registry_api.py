@@ -124,6 +124,10 @@ async def test_filter_and_order_by(api: Any) -> None:
         {"max_results": 1001},
         {"max_results": "ten"},
         {"page_token": "not-a-token"},
+        {"page_token": "W10="},  # base64 of [] (MLflow 3.17 answers 500 to it)
+        {"page_token": "bnVsbA=="},  # null
+        {"page_token": "मनीष منش"},  # not ASCII
+        {"page_token": "eyJvZmZzZXQiOiA5OTk5OTk5OTk5OTk5OTk5OTk5OX0="},  # huge offset
         {"filter": "bogus clause"},
         {"filter": "name = "},
         {"order_by": "size DESC"},

@@ -24,12 +24,9 @@ STATUS_TEXT = {
     401: "Not authenticated (UNAUTHORIZED).",
     403: "Not allowed (FORBIDDEN).",
     404: "No such group, model or version (NOT_FOUND).",
-    409: "MLflow not configured (MLFLOW_NOT_CONFIGURED), or a conflict (CONFLICT).",
+    409: "MLflow not configured (MLFLOW_NOT_CONFIGURED), a conflict, or not serving (CONFLICT).",
     413: "The request body is too large (PAYLOAD_TOO_LARGE).",
-    415: "The scoring server does not take this content type.",
-    422: "The scoring server could not use the input.",
-    500: "The scoring server failed on this input (its own answer, passed through).",
-    503: "The deployment is not serving (UNAVAILABLE).",
+    503: "The serving process did not answer (UNAVAILABLE).",
     502: "MLflow is unreachable or answered with an error (MLFLOW_UNREACHABLE).",
     504: "MLflow did not answer within the timeout (MLFLOW_UNREACHABLE).",
 }
@@ -80,19 +77,24 @@ def build_document(
                 }
                 for p in op.params
             ]
-            ok = (
-                {"$ref": REF.format(model=op.response.__name__)}
-                if op.response
-                else {"type": "object"}
-            )
+            ok = {"$ref": REF.format(model=op.response.__name__)} if op.response else {}
             responses: dict[str, Any] = {
-                "200": {"description": "OK", "content": {"application/json": {"schema": ok}}}
+                str(op.status): {
+                    "description": "OK",
+                    "content": {"application/json": {"schema": ok}},
+                }
             }
             for status in op.errors:
                 responses[str(status)] = {
                     "description": STATUS_TEXT[status],
                     "content": {"application/json": {"schema": ERROR_REF}},
                 }
+            if op.scoring:  # the scoring server's own answers pass through in its shape
+                for family in ("4XX", "5XX"):
+                    responses[family] = {
+                        "description": "The scoring server's own error, passed through.",
+                        "content": {"application/json": {"schema": {}}, "text/plain": {}},
+                    }
             extra: dict[str, Any] = {}
             if op.body is not None:
                 extra["requestBody"] = {

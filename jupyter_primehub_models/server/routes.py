@@ -91,7 +91,7 @@ class Route:
 MLFLOW_ERRORS = (409, 502, 504)
 PAGE = (
     Param("max_results", "integer", "Page size.", minimum=1, maximum=1000),
-    Param("page_token", description="next_page_token of the previous page.", max_length=4096),
+    Param("page_token", description="next_page_token of the previous page.", max_length=1024),
 )
 
 ROUTES: tuple[Route, ...] = (
@@ -258,7 +258,7 @@ ROUTES: tuple[Route, ...] = (
                 "Score with the deployment (MLflow scoring protocol), proxied.",
                 None,
                 scoring=True,
-                errors=(400, 401, 403, 404, 413, 415, 422, 500, 503),
+                errors=(401, 403, 404, 409, 413, 503),
             ),
         ),
         tags=("deployments",),

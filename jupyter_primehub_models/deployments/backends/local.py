@@ -27,7 +27,7 @@ import aiohttp
 from jupyter_core.paths import jupyter_data_dir
 from traitlets import Float, Int, Tuple, Unicode, default
 
-from ...errors import Unavailable
+from ...errors import Conflict
 from ..store import Record
 from .base import Backend, Observed
 
@@ -237,7 +237,7 @@ class LocalBackend(Backend):
         unit = self._units.get(record.id)
         ready = [r for r in unit.active if r.ready and r.alive] if unit else []
         if not ready or unit is None:
-            raise Unavailable(f"Deployment {record.id!r} is not serving (phase {record.phase})")
+            raise Conflict(f"Deployment {record.id!r} is not serving (phase {record.phase})")
         replica = ready[unit.next_replica % len(ready)]
         unit.next_replica += 1
         replica.inflight += 1
