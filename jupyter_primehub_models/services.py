@@ -32,6 +32,7 @@ class Services:
 
     async def aclose(self) -> None:
         await self.reconciler.stop()
+        await self.deployments.aclose()
         await self.registry.clients.aclose()
         self.deployments.store.close()
 

@@ -21,6 +21,17 @@ IRIS = "iris-classifier"
 ODD = 'wine "quality" 100% ?#+ it\'s'
 CHINESE = "鳶尾花分類 🌸"
 EMPTY = "empty-model"
+BROKEN = "broken-at-load"
+
+
+class BrokenAtLoad(mlflow.pyfunc.PythonModel):
+    """Serving it fails: loading needs a package that is not installed."""
+
+    def load_context(self, context: object) -> None:
+        import missing_dependency_for_tests  # noqa: F401
+
+    def predict(self, context: object, model_input: object) -> object:
+        return model_input
 
 
 def main(uri: str) -> None:
@@ -64,6 +75,12 @@ def main(uri: str) -> None:
     client.set_registered_model_alias(ODD, "prod", "1")
     client.create_registered_model(EMPTY)
     made[EMPTY] = []
+    with mlflow.start_run(run_name="broken"):
+        info = mlflow.pyfunc.log_model(
+            name="model", python_model=BrokenAtLoad(), registered_model_name=BROKEN,
+            pip_requirements=["mlflow"],
+        )  # fmt: skip
+        made[BROKEN] = [{"version": str(info.registered_model_version)}]
     print("\n" + json.dumps(made))
 
 

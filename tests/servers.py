@@ -101,6 +101,17 @@ def seed_registry(uri: str) -> dict[str, list[dict[str, str]]]:
 @contextlib.contextmanager
 def jupyter_server(root: Path, config: dict[str, object], token: str) -> Iterator[str]:
     """A real ``jupyter lab`` in its own process, configured by ``config``."""
+    url, proc = start_jupyter(root, config, token)
+    try:
+        yield url
+    finally:
+        stop(proc)
+
+
+def start_jupyter(
+    root: Path, config: dict[str, object], token: str
+) -> tuple[str, subprocess.Popen[bytes]]:
+    """Start ``jupyter lab`` and wait until it answers; the caller stops it."""
     port = free_port()
     (root / "config").mkdir(parents=True, exist_ok=True)
     (root / "notebooks").mkdir(exist_ok=True)
@@ -108,7 +119,7 @@ def jupyter_server(root: Path, config: dict[str, object], token: str) -> Iterato
     (root / "config" / "labconfig").mkdir(exist_ok=True)
     quiet = {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}
     (root / "config" / "labconfig" / "page_config.json").write_text(json.dumps(quiet))
-    log = root / "jupyter.log"
+    log = root / f"jupyter-{port}.log"
     cmd = [
         str(BIN / "jupyter"), "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root / 'notebooks'}",
@@ -122,11 +133,8 @@ def jupyter_server(root: Path, config: dict[str, object], token: str) -> Iterato
                           JUPYTER_RUNTIME_DIR=str(root / "runtime")),
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    try:
-        wait_http(f"{url}/api/status?token={token}", proc, 120, log)
-        yield url
-    finally:
-        stop(proc)
+    wait_http(f"{url}/api/status?token={token}", proc, 120, log)
+    return url, proc
 
 
 class _Silent(http.server.BaseHTTPRequestHandler):

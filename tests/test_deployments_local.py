@@ -3,98 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
-import os
-import sqlite3
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import SECRETS
+from tests.deploying import ROWS, alive, model_predictions, pids, score, wait_for
 from tests.seed_registry import IRIS
-from tests.servers import kill_recorded_processes
 
 pytestmark = pytest.mark.timeout(600)
-
-ROWS = {
-    "columns": ["sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)"],
-    "data": [
-        [5.1, 3.5, 1.4, 0.2],
-        [6.7, 3.0, 5.2, 2.3],
-        [5.9, 3.0, 4.2, 1.5],
-        [6.3, 2.5, 5.0, 1.9],
-    ],
-}
-
-
-@pytest.fixture
-def state_dir(tmp_path: Path) -> Iterator[Path]:
-    """The test's deployment store; every serving process it records is killed at the end."""
-    path = tmp_path / "state"
-    yield path
-    kill_recorded_processes(path)
-
-
-@pytest.fixture
-def extra_groups() -> dict[str, Any]:
-    return {}
-
-
-@pytest.fixture
-def jp_server_config(jp_server_config: Any, state_dir: Path) -> Any:
-    jp_server_config.PrimeHubModels.state_dir = str(state_dir)
-    jp_server_config.LocalBackend.state_dir = str(state_dir)
-    jp_server_config.LocalBackend.max_restarts = 1
-    jp_server_config.LocalBackend.health_interval = 1.0
-    return jp_server_config
-
-
-async def wait_for(api: Any, group: str, deployment_id: str, ok: Any, within: float = 240) -> Any:
-    deadline = time.monotonic() + within
-    while True:
-        r = await api("groups", group, "deployments", deployment_id)
-        if ok(r.body):
-            return r.body
-        if time.monotonic() > deadline:
-            raise AssertionError(f"deployment never got there: {r.body}")
-        await asyncio.sleep(0.5)
-
-
-def pids(deployment: dict[str, Any], state_dir: Path) -> list[int]:
-    with contextlib.closing(sqlite3.connect(state_dir / "deployments.sqlite")) as conn:
-        row = conn.execute("SELECT runtime FROM deployments WHERE id = ?", (deployment["id"],))
-        found = row.fetchone()
-    return [r["pid"] for r in json.loads(found[0]).get("replicas", ())] if found else []
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat", "rb") as f:
-        return f.read().split(b") ", 1)[1][:1] != b"Z"
-
-
-def model_predictions(mlflow_uri: str, version: str) -> list[Any]:
-    import mlflow
-    import pandas as pd
-
-    mlflow.set_tracking_uri(mlflow_uri)
-    model = mlflow.pyfunc.load_model(f"models:/{IRIS}/{version}")
-    frame = pd.DataFrame(ROWS["data"], columns=ROWS["columns"])
-    return [int(p) for p in model.predict(frame)]
-
-
-async def score(api: Any, deployment_id: str, payload: Any | None = None) -> Any:
-    return await api(
-        "groups", "team", "deployments", deployment_id, "invocations",
-        method="POST", body=payload or {"dataframe_split": ROWS},
-    )  # fmt: skip
 
 
 async def test_deploy_score_swap_stop_start_delete(

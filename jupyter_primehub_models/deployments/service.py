@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import aiohttp
 from pydantic import ValidationError
 
 from ..config import GroupConfig, is_secret_name, strip_userinfo
@@ -29,6 +30,7 @@ from .backends.base import Backend
 from .store import Record, Store, now_ms
 
 MASK = "********"
+SCORING_TIMEOUT = aiohttp.ClientTimeout(total=300, sock_connect=10)
 MODEL_URI = re.compile(
     r"^models:/(?P<name>[^/]+?)(?:/(?P<version>[1-9][0-9]{0,9})|(?P<alias>@[\w-]+))$"
 )
@@ -91,6 +93,19 @@ class DeploymentService:
         self.registry = registry
         self.backend = backend
         self.on_change = on_change
+        self._scoring: aiohttp.ClientSession | None = None
+
+    def scoring_session(self) -> aiohttp.ClientSession:
+        """The pooled client the scoring proxy sends requests with."""
+        if self._scoring is None or self._scoring.closed:
+            self._scoring = aiohttp.ClientSession(
+                timeout=SCORING_TIMEOUT, connector=aiohttp.TCPConnector(limit=256)
+            )
+        return self._scoring
+
+    async def aclose(self) -> None:
+        if self._scoring is not None:
+            await self._scoring.close()
 
     # -- reads -----------------------------------------------------------------------------
 

@@ -13,8 +13,6 @@ from ..deployments.service import DeploymentService
 from ..errors import ApiError, InvalidArgument, PayloadTooLarge, Unavailable
 from .base import AUTH_RESOURCE, ApiHandler
 
-SCORING_TIMEOUT = aiohttp.ClientTimeout(total=300, sock_connect=10)
-
 
 class DeploymentApiHandler(ApiHandler):
     async def deployments(self) -> DeploymentService:
@@ -90,8 +88,6 @@ class InvocationsHandler(DeploymentApiHandler):
     also answers requests that carry none, as PrimeHub's public endpoints do.
     """
 
-    _session: aiohttp.ClientSession | None = None
-
     def check_xsrf_cookie(self) -> None:
         # XSRF guards cookie-authenticated browsers; a request with no credentials at all
         # can only reach a public deployment, decided in post().
@@ -100,14 +96,6 @@ class InvocationsHandler(DeploymentApiHandler):
         if self.current_user is None:
             return
         super().check_xsrf_cookie()
-
-    @classmethod
-    def session(cls) -> aiohttp.ClientSession:
-        if cls._session is None or cls._session.closed:
-            cls._session = aiohttp.ClientSession(
-                timeout=SCORING_TIMEOUT, connector=aiohttp.TCPConnector(limit=256)
-            )
-        return cls._session
 
     async def post(self, group: str, id: str) -> None:
         deployments = await self.deployments()
@@ -128,7 +116,7 @@ class InvocationsHandler(DeploymentApiHandler):
         headers = {"Content-Type": self.request.headers.get("Content-Type", "application/json")}
         async with deployments.backend.route(record) as upstream:
             try:
-                async with self.session().post(
+                async with deployments.scoring_session().post(
                     f"{upstream}/invocations", data=self.request.body, headers=headers
                 ) as answer:
                     self.set_status(answer.status)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import signal
 import socket
 import sys
@@ -32,6 +33,8 @@ from ..store import Record
 from .base import Backend, Observed
 
 LOG_TAIL_BYTES = 256 * 1024
+MARKER = "[primehub-models "
+ERROR_LINE = re.compile(r"\b\w*(Error|Exception)\b")
 LOG_ROTATE_BYTES = 5 * 1024 * 1024
 
 
@@ -155,6 +158,7 @@ class LocalBackend(Backend):
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
         self._units: dict[str, Unit] = {}
+        self._ports: set[int] = set()  # handed to a process (starting or serving)
         self._session: aiohttp.ClientSession | None = None
         self.changed = asyncio.Event()
 
@@ -179,7 +183,8 @@ class LocalBackend(Backend):
                 ):
                     await self._kill(stale)
             if keep:
-                unit = self._unit(record)
+                self._ports.update(r.port for r in keep)
+                unit = self._unit(record, supervise=False)
                 unit.active = keep
                 unit.active_spec = Spec(keep[0].model_uri, len(keep), ())
                 unit.phase = "Deployed"
@@ -197,8 +202,9 @@ class LocalBackend(Backend):
 
     async def stop(self, record: Record) -> None:
         unit = self._units.get(record.id)
-        if unit is not None and unit.spec is not None:
+        if unit is not None:
             unit.spec = None
+            self._unit(record)  # an adopted unit's supervisor stops what runs
             unit.wake.set()
 
     async def delete(self, record: Record) -> None:
@@ -258,12 +264,14 @@ class LocalBackend(Backend):
 
     # -- supervision -----------------------------------------------------------------------
 
-    def _unit(self, record: Record) -> Unit:
+    def _unit(self, record: Record, supervise: bool = True) -> Unit:
+        """The record's unit; its supervisor starts once the spec is known (apply or stop)."""
         unit = self._units.get(record.id)
         if unit is None:
             unit = Unit(record.id, self._log_path(record.id))
-            unit.task = asyncio.get_running_loop().create_task(self._supervise(unit))
             self._units[record.id] = unit
+        if supervise and unit.task is None:
+            unit.task = asyncio.get_running_loop().create_task(self._supervise(unit))
         return unit
 
     def _set(self, unit: Unit, phase: str, message: str = "") -> None:
@@ -280,25 +288,25 @@ class LocalBackend(Backend):
                     self._set(unit, "Stopping")
                     old, unit.active, unit.active_spec = unit.active, [], None
                     await asyncio.gather(*(self._kill(r) for r in old))
-                    self._set(unit, "Stopped")
-                elif unit.phase != "Stopped" and unit.task is not None and unit.spec is None:
-                    self._set(unit, "Stopped")
+                self._set(unit, "Stopped")
                 await unit.sleep(3600)
                 continue
+            if spec == unit.failed_spec and not unit.active:
+                await unit.sleep(3600)  # gave up on this spec: wait for a new one
+                continue
             if spec != unit.active_spec and spec != unit.failed_spec:
-                ok = await self._roll_out(unit, spec)
-                if ok:
+                if await self._roll_out(unit, spec):
                     attempts = 0
                 elif not unit.active:
                     attempts += 1
                     if attempts > self.max_restarts:
                         unit.failed_spec = spec
-                        tail = "\n".join(await self.logs_of(unit, 20))
-                        self._set(unit, "Failed", f"Gave up after {attempts} attempts:\n{tail}")
+                        why = await self.last_failure(unit)
+                        self._set(unit, "Failed", f"Gave up after {attempts} attempts:\n{why}")
                     else:
                         await unit.sleep(min(2**attempts, 30))
                 continue
-            if unit.active and not all(r.alive for r in unit.active):
+            if not all(r.alive for r in unit.active):
                 await self._recover(unit)
                 continue
             await unit.sleep(self.health_interval)
@@ -335,13 +343,15 @@ class LocalBackend(Backend):
         return True
 
     async def _recover(self, unit: Unit) -> None:
-        """Some replicas died: count the crash, restart them, or give up."""
+        """Some replicas died: count the crash, then replace them, or give up."""
         now = time.monotonic()
         unit.crashes = [t for t in unit.crashes if now - t < self.restart_window] + [now]
         dead = [r for r in unit.active if not r.alive]
+        for replica in dead:
+            self._ports.discard(replica.port)
         unit.active = [r for r in unit.active if r.alive]
-        tail = "\n".join(await self.logs_of(unit, 20))
         if len(unit.crashes) > self.max_restarts:
+            tail = await self.last_failure(unit)
             await asyncio.gather(*(self._kill(r) for r in unit.active))
             unit.active, unit.active_spec = [], None
             unit.failed_spec = unit.spec
@@ -350,15 +360,18 @@ class LocalBackend(Backend):
         self.log.warning(
             "Deployment %s: %d serving process(es) died; restarting", unit.id, len(dead)
         )
-        self._set(unit, "Deploying" if not unit.active else "Deployed", "Restarting after a crash")
         await unit.sleep(min(2 ** (len(unit.crashes) - 1), 30))
-        spec = unit.active_spec or unit.spec
-        if spec is None:
+        spec = unit.active_spec
+        if not unit.active or spec is None:
+            # nothing serves: start over through the roll-out, which counts attempts
+            unit.active_spec = None
+            self._set(unit, "Deploying", "Restarting after a crash")
             return
+        self._set(unit, "Deployed", "Replacing a crashed replica")
         try:
             fresh = await self._start_set(unit, Spec(spec.model_uri, len(dead), spec.env))
         except StartFailed as err:
-            self._set(unit, unit.phase, f"Restart failed: {err}")
+            self._set(unit, "Deployed", f"Replacing a crashed replica failed: {err}")
             return
         unit.active = unit.active + fresh
         self._set(unit, "Deployed")
@@ -386,6 +399,15 @@ class LocalBackend(Backend):
 
     async def logs_of(self, unit: Unit, tail: int) -> list[str]:
         return await asyncio.to_thread(_tail, unit.log_path, tail)
+
+    async def last_failure(self, unit: Unit) -> str:
+        """The last start's error lines and final lines: what the user needs to see."""
+        lines = await self.logs_of(unit, 400)
+        starts = [i for i, line in enumerate(lines) if line.startswith(MARKER)]
+        section = lines[starts[-1] :] if starts else lines
+        errors = [line for line in section if ERROR_LINE.search(line)][-8:]
+        last = [line for line in section[-6:] if line not in errors]
+        return "\n".join(errors + (["…"] if errors and last else []) + last)
 
     async def _start_set(self, unit: Unit, spec: Spec) -> list[Replica]:
         replicas: list[Replica] = []
@@ -424,6 +446,7 @@ class LocalBackend(Backend):
     async def _reap(self, unit: Unit, replica: Replica) -> None:
         assert replica.process is not None
         await replica.process.wait()
+        self._ports.discard(replica.port)
         unit.wake.set()
         self.changed.set()
 
@@ -431,8 +454,7 @@ class LocalBackend(Backend):
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if not replica.alive:
-                tail = "\n".join(await self.logs_of(unit, 15))
-                raise StartFailed(f"the serving process exited:\n{tail}")
+                raise StartFailed(f"the serving process exited:\n{await self.last_failure(unit)}")
             if await self._ping(replica.port):
                 replica.ready = True
                 return
@@ -450,6 +472,7 @@ class LocalBackend(Backend):
 
     async def _kill(self, replica: Replica, grace: float = 10.0) -> None:
         replica.ready = False
+        self._ports.discard(replica.port)
         for sig in (signal.SIGTERM, signal.SIGKILL):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(replica.pid, sig)
@@ -464,17 +487,18 @@ class LocalBackend(Backend):
                 return
 
     def _free_port(self) -> int:
-        used = {r.port for u in self._units.values() for r in u.active}
+        """A loopback port free now and not handed to another of our processes."""
         low, high = self.port_range
         for port in range(low, high + 1):
-            if port in used:
+            if port in self._ports:
                 continue
             with socket.socket() as s:
                 try:
                     s.bind(("127.0.0.1", port))
                 except OSError:
                     continue
-                return port
+            self._ports.add(port)
+            return port
         raise StartFailed(f"no free port in {low}-{high}")
 
 
@@ -490,7 +514,7 @@ def _prepare_log(path: Path, marker: str) -> None:
     if path.exists() and path.stat().st_size > LOG_ROTATE_BYTES:
         path.replace(path.with_suffix(".log.1"))
     with path.open("a", encoding="utf-8") as f:
-        f.write(f"[primehub-models {time.strftime('%Y-%m-%d %H:%M:%S')}] {marker}\n")
+        f.write(f"{MARKER}{time.strftime('%Y-%m-%d %H:%M:%S')}] {marker}\n")
 
 
 def _tail(path: Path, lines: int) -> list[str]:
