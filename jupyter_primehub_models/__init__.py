@@ -6,7 +6,31 @@ from typing import Any
 
 from ._version import __version__
 
-__all__ = ["__version__"]
+#: The scripting API (``jupyter_primehub_models.scripting``), imported on first use.
+SCRIPTING = (
+    "configure",
+    "list_models",
+    "list_versions",
+    "get_version",
+    "deploy",
+    "list_deployments",
+    "get_deployment",
+    "update_deployment",
+    "stop_deployment",
+    "start_deployment",
+    "delete_deployment",
+    "wait_until_deployed",
+    "predict",
+)
+__all__ = ["__version__", *SCRIPTING]
+
+
+def __getattr__(name: str) -> Any:
+    if name in SCRIPTING:
+        from . import scripting
+
+        return getattr(scripting, name)
+    raise AttributeError(name)
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:

@@ -289,3 +289,27 @@ class GroupSource:
 
     def get(self, name: str) -> GroupConfig | None:
         return self.current().groups.get(name)
+
+
+def load_jupyter_config() -> Any:
+    """The ``jupyter_server_config`` files a Jupyter server would read, merged.
+
+    Kernels (widgets, the scripting API) use it to see the same ``c.PrimeHubModels`` and
+    ``c.LocalBackend`` settings — groups and the deployments store — as the server.
+    """
+    from jupyter_core.paths import jupyter_config_path
+    from traitlets.config import Config
+    from traitlets.config.loader import JSONFileConfigLoader, PyFileConfigLoader
+
+    merged = Config()
+    for directory in reversed(jupyter_config_path()):  # lowest precedence first
+        base = Path(directory)
+        for name in ("jupyter_config", "jupyter_server_config"):
+            for suffix, loader in ((".json", JSONFileConfigLoader), (".py", PyFileConfigLoader)):
+                path = base / f"{name}{suffix}"
+                if path.is_file():
+                    try:
+                        merged.merge(loader(path.name, str(base)).load_config())
+                    except Exception as err:  # a broken user file must not break the kernel
+                        log.warning("PrimeHub Models: cannot read %s: %s", path, err)
+    return merged

@@ -1,0 +1,218 @@
+"""Plain Python access for notebooks and scripts, on the same services as the server.
+
+Calls run on one background event loop (never the kernel's own), each with a timeout.
+A kernel never runs serving processes: it writes deployments to the store it shares
+with the Jupyter server, whose reconciler serves them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+import urllib.request
+from typing import Any
+
+from .config import PrimeHubModels, load_jupyter_config
+from .errors import ApiError, InvalidArgument
+from .models import Deployment, ModelVersion, RegisteredModel, VersionDetail
+from .services import Services, build_services
+
+CALL_TIMEOUT = 120.0
+
+
+class _Runner:
+    """A daemon thread with an event loop that owns the services."""
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._services: Services | None = None
+        self._lock = threading.Lock()
+        self.settings: PrimeHubModels | None = None
+
+    def configure(self, settings: PrimeHubModels | None = None) -> None:
+        with self._lock:
+            self.settings = settings
+            self._services = None
+
+    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                self._loop = asyncio.new_event_loop()
+                threading.Thread(
+                    target=self._loop.run_forever, name="primehub-models", daemon=True
+                ).start()
+            return self._loop
+
+    def services(self) -> Services:
+        if self._services is None:
+            settings = self.settings or PrimeHubModels(config=load_jupyter_config())
+            self._services = build_services(settings)
+        return self._services
+
+    def run(self, make: Any, timeout: float = CALL_TIMEOUT) -> Any:
+        """Run ``make(services)`` (a coroutine) on the background loop and wait for it."""
+        loop = self._ensure_loop()
+
+        async def call() -> Any:
+            return await make(self.services())
+
+        return asyncio.run_coroutine_threadsafe(call(), loop).result(timeout)
+
+
+_runner = _Runner()
+
+
+def configure(**settings: Any) -> None:
+    """Use these ``PrimeHubModels`` settings instead of the Jupyter config files."""
+    from traitlets.config import Config
+
+    _runner.configure(PrimeHubModels(config=Config({"PrimeHubModels": settings})))
+
+
+def _group(group: str | None) -> str:
+    if group:
+        return group
+    default = _runner.run(_default_group)
+    if default is None:
+        raise InvalidArgument("No group is configured")
+    return default
+
+
+async def _default_group(services: Services) -> str | None:
+    return services.registry.groups.current().default
+
+
+# -- registry ---------------------------------------------------------------------------------
+
+
+def list_models(
+    search: str | None = None, *, group: str | None = None, max_results: int = 100
+) -> list[RegisteredModel]:
+    """The group's registered models whose name contains ``search``."""
+    g = _group(group)
+    page = _runner.run(lambda s: s.registry.list_models(g, search=search, max_results=max_results))
+    return list(page.models)
+
+
+def list_versions(
+    name: str, *, group: str | None = None, max_results: int = 100, run_data: bool = False
+) -> list[ModelVersion]:
+    """A model's versions, newest first (with run parameters and metrics if asked)."""
+    g = _group(group)
+    page = _runner.run(
+        lambda s: s.registry.list_versions(g, name, max_results=max_results, run_data=run_data)
+    )
+    return list(page.versions)
+
+
+def get_version(name: str, version: str | int, *, group: str | None = None) -> VersionDetail:
+    g = _group(group)
+    return _runner.run(lambda s: s.registry.get_version(g, name, str(version)))
+
+
+# -- deployments ------------------------------------------------------------------------------
+
+
+def deploy(
+    model_uri: str,
+    *,
+    name: str | None = None,
+    group: str | None = None,
+    replicas: int = 1,
+    description: str = "",
+    env: dict[str, str] | None = None,
+    access: str = "private",
+) -> Deployment:
+    """Deploy ``models:/<name>/<version>`` (or ``@alias``); the Jupyter server serves it."""
+    g = _group(group)
+    body = {
+        "name": name or model_uri.removeprefix("models:/").replace("/", " v").replace("@", " "),
+        "model_uri": model_uri,
+        "replicas": replicas,
+        "description": description,
+        "env": [{"name": k, "value": v} for k, v in (env or {}).items()],
+        "access": access,
+    }
+    return _runner.run(lambda s: s.deployments.create(g, body))
+
+
+def list_deployments(*, group: str | None = None) -> list[Deployment]:
+    g = _group(group)
+    return list(_runner.run(lambda s: s.deployments.list(g)).deployments)
+
+
+def get_deployment(deployment_id: str, *, group: str | None = None) -> Deployment:
+    g = _group(group)
+    return _runner.run(lambda s: s.deployments.get(g, deployment_id))
+
+
+def update_deployment(
+    deployment_id: str, *, group: str | None = None, **changes: Any
+) -> Deployment:
+    """Change a deployment (``model_uri=`` swaps versions without downtime)."""
+    g = _group(group)
+    if "env" in changes and isinstance(changes["env"], dict):
+        changes["env"] = [{"name": k, "value": v} for k, v in changes["env"].items()]
+    return _runner.run(lambda s: s.deployments.update(g, deployment_id, changes))
+
+
+def stop_deployment(deployment_id: str, *, group: str | None = None) -> Deployment:
+    g = _group(group)
+    return _runner.run(lambda s: s.deployments.stop(g, deployment_id))
+
+
+def start_deployment(deployment_id: str, *, group: str | None = None) -> Deployment:
+    g = _group(group)
+    return _runner.run(lambda s: s.deployments.start(g, deployment_id))
+
+
+def delete_deployment(deployment_id: str, *, group: str | None = None) -> Deployment:
+    g = _group(group)
+    return _runner.run(lambda s: s.deployments.delete(g, deployment_id))
+
+
+def wait_until_deployed(
+    deployment_id: str, *, group: str | None = None, timeout: float = 300
+) -> Deployment:
+    """Block until the deployment is Deployed; raise if it Failed or time ran out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        d = get_deployment(deployment_id, group=group)
+        if d.phase == "Deployed" and d.endpoint and not d.message:
+            return d
+        if d.phase == "Failed":
+            raise ApiError(f"Deployment {deployment_id} failed: {d.message}", status=409)
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Deployment {deployment_id} is still {d.phase}")
+        time.sleep(0.5)
+
+
+def predict(deployment_id: str, data: Any, *, group: str | None = None) -> Any:
+    """Score with a deployment: ``data`` is a pandas DataFrame, a list of rows or inputs,
+    or an MLflow scoring payload (``{"dataframe_split": …}``, ``{"inputs": …}``, …)."""
+    d = get_deployment(deployment_id, group=group)
+    if not d.endpoint:
+        raise ApiError(f"Deployment {deployment_id} is not serving ({d.phase})", status=409)
+    payload = _payload(data)
+    request = urllib.request.Request(  # noqa: S310 (the backend's loopback endpoint)
+        f"{d.endpoint}/invocations",
+        data=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=CALL_TIMEOUT) as answer:  # noqa: S310
+        result = json.loads(answer.read())
+    return result.get("predictions", result) if isinstance(result, dict) else result
+
+
+def _payload(data: Any) -> dict[str, Any]:
+    if isinstance(data, dict) and data.keys() & {
+        "dataframe_split", "dataframe_records", "instances", "inputs"
+    }:  # fmt: skip
+        return data
+    if hasattr(data, "to_dict") and hasattr(data, "columns"):  # a pandas DataFrame
+        split = json.loads(data.to_json(orient="split", index=False))
+        return {"dataframe_split": split}
+    return {"inputs": data}
