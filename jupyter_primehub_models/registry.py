@@ -42,27 +42,46 @@ MAX_FILTER = 2000
 ORDER_KEYS = ("name", "timestamp", "last_updated_timestamp")
 ORDER_BY = re.compile(rf"^\s*({'|'.join(ORDER_KEYS)})(\s+(ASC|DESC))?\s*$", re.I)
 VERSION = re.compile(r"^[1-9][0-9]{0,9}$")
+URI_VERSION = re.compile(r"/([1-9][0-9]*)$")
 LOGGED_MODEL_SOURCE = re.compile(r"^models:/(m-[0-9a-f]{32})(?:/|$)")
 #: Characters that cannot appear inside an MLflow filter string literal; in a LIKE
 #: pattern each becomes ``_`` (any one character), the only escape MLflow offers.
 UNQUOTABLE = re.compile(r"['\"\\]")
 
 
-class DeploymentIndex(Protocol):
-    """Which deployments serve which versions: the one join behind "Deployed By"."""
+#: (id, name, phase, model_uri, served_version) of one deployment.
+DeploymentRef = tuple[str, str, str, str, "str | None"]
 
-    async def deployed_by(
-        self, group: str, model: str, versions: Sequence[str], aliases: Mapping[str, str]
-    ) -> Mapping[str, list[DeployedBy]]: ...
+
+class DeploymentIndex(Protocol):
+    """The group's deployments of one model: one query, made alongside the MLflow calls."""
+
+    async def deployments_of(self, group: str, model: str) -> Sequence[DeploymentRef]: ...
 
 
 class NoDeployments:
     """The index while no deployment store is attached: nothing is deployed."""
 
-    async def deployed_by(
-        self, group: str, model: str, versions: Sequence[str], aliases: Mapping[str, str]
-    ) -> Mapping[str, list[DeployedBy]]:
-        return {}
+    async def deployments_of(self, group: str, model: str) -> Sequence[DeploymentRef]:
+        return ()
+
+
+def deployed_by(
+    refs: Sequence[DeploymentRef], aliases: Mapping[str, str]
+) -> dict[str, list[DeployedBy]]:
+    """The "Deployed By" join: version → the deployments serving it (an alias counts for
+    the version it points at when the deployment resolved it, else now)."""
+    found: dict[str, list[DeployedBy]] = {}
+    for deployment_id, name, phase, uri, served in refs:
+        version = served
+        if version is None:
+            ref = uri.rsplit("@", 1)[1] if "@" in uri else uri.rsplit("/", 1)[-1]
+            version = aliases.get(ref) if "@" in uri else ref
+        if version is not None:
+            found.setdefault(version, []).append(
+                DeployedBy(id=deployment_id, name=name, phase=phase)
+            )
+    return found
 
 
 def quote_literal(text: str) -> str | None:
@@ -320,18 +339,20 @@ class RegistryService:
         }
         if page_token:
             params["page_token"] = page_token
-        calls = [client.get("model-versions/search", params), self._registered_model(client, name)]
+        calls = [
+            client.get("model-versions/search", params),
+            self._registered_model(client, name),
+            self.deployments.deployments_of(group.name, name),
+        ]
         if run_data:
             calls.append(self._experiment_ids(group, client))
-        found, rm, *experiments = await _all(*calls)
+        found, rm, refs, *experiments = await _all(*calls)
         rows = [mv for mv in found.get("model_versions", ()) if exact or mv.get("name") == name]
         for mv in rows:
             self._remember(group.name, name, mv)
         aliases = _aliases(rm)
         runs = await self._runs(client, group, rows, experiments[0]) if run_data else {}
-        deployed = await self.deployments.deployed_by(
-            group.name, name, [str(mv["version"]) for mv in rows], aliases
-        )
+        deployed = deployed_by(refs, aliases)
         versions = []
         for mv in rows:
             run = runs.get(mv.get("run_id") or "")
@@ -433,13 +454,14 @@ class RegistryService:
             client.get("model-versions/get", {"name": name, "version": version})
         )
         rm_call = asyncio.ensure_future(self._registered_model(client, name))
+        refs_call = asyncio.ensure_future(self.deployments.deployments_of(group.name, name))
         # A version's run and source never change: when we know them, fetch run and
         # logged model alongside the version instead of after it.
         early = self._origin_calls(client, *origin) if origin else ()
         try:
             mv = (await mv_call).get("model_version") or {}
         except BaseException as err:
-            _cancel(rm_call, *early)
+            _cancel(rm_call, refs_call, *early)
             if isinstance(err, (NotFound, InvalidArgument)):
                 raise NotFound(f"No version {version!r} of model {name!r}") from None
             raise
@@ -449,12 +471,12 @@ class RegistryService:
             _cancel(*early)
             calls = self._origin_calls(client, *actual)
         try:
-            run_body, logged, rm = await asyncio.gather(*calls, rm_call)
+            run_body, logged, rm, refs = await asyncio.gather(*calls, rm_call, refs_call)
         except BaseException:
-            _cancel(rm_call, *calls)
+            _cancel(rm_call, refs_call, *calls)
             raise
         aliases = _aliases(rm)
-        deployed = await self.deployments.deployed_by(group.name, name, [version], aliases)
+        deployed = deployed_by(refs, aliases)
         run = (run_body or {}).get("run")
         data = (run or {}).get("data", {})
         return VersionDetail(

@@ -43,7 +43,7 @@ def build_services(settings: PrimeHubModels, environ: Mapping[str, str] | None =
     store = Store(Path(settings.state_dir) / "deployments.sqlite")
     backend = make_backend(settings.deploy_backend, settings)
     deployments = DeploymentService(store, registry, backend)
-    reconciler = Reconciler(store, backend, deployments.env_for)
+    reconciler = Reconciler(store, backend, deployments.env_for, on_pass=deployments.remember)
     deployments.on_change = reconciler.kick
     registry.deployments = deployments
     return Services(settings, registry, deployments, reconciler)

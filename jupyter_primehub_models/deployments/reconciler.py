@@ -26,12 +26,14 @@ class Reconciler:
         backend: Backend,
         env_for: Callable[[Record], Mapping[str, str]],
         *,
+        on_pass: Callable[[list[Record]], None] = lambda records: None,
         poll: float = 0.5,
         resync: float = 10.0,
     ):
         self.store = store
         self.backend = backend
         self.env_for = env_for
+        self.on_pass = on_pass
         self.poll = poll
         self.resync = resync
         self._kick = asyncio.Event()
@@ -78,19 +80,23 @@ class Reconciler:
 
     async def reconcile_once(self) -> None:
         self.passes += 1
+        seen = []
         for record in await self.store.list(include_deleted=True):
-            if record.backend != self.backend.name:
-                continue
-            try:
-                await self._reconcile(record)
-            except Exception:
-                log.exception("PrimeHub Models: cannot reconcile %s", record.id)
+            if record.backend == self.backend.name:
+                try:
+                    record = await self._reconcile(record)
+                except Exception:
+                    log.exception("PrimeHub Models: cannot reconcile %s", record.id)
+            if record is not None:
+                seen.append(record)
+        self.on_pass(seen)
 
-    async def _reconcile(self, record: Record) -> None:
+    async def _reconcile(self, record: Record) -> Record | None:
+        """One record towards its desired state; the record as now stored (None: removed)."""
         if record.desired == "deleted":
             await self.backend.delete(record)
             await self.store.remove(record.id)
-            return
+            return None
         if record.desired == "stopped":
             await self.backend.stop(record)
         else:
@@ -116,4 +122,5 @@ class Reconciler:
             }
             changes["history"] = [*record.history, entry]
         if changes:
-            await self.store.set_status(record.id, **changes)
+            return await self.store.set_status(record.id, **changes)
+        return record

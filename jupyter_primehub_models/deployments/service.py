@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import secrets
 import string
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -18,7 +18,6 @@ from pydantic import ValidationError
 from ..config import GroupConfig, is_secret_name, strip_userinfo
 from ..errors import InvalidArgument, NotFound
 from ..models import (
-    DeployedBy,
     Deployment,
     DeploymentCreate,
     DeploymentList,
@@ -94,6 +93,20 @@ class DeploymentService:
         self.backend = backend
         self.on_change = on_change
         self._scoring: aiohttp.ClientSession | None = None
+        #: Records as last read or written here; the reconciler refreshes it every pass,
+        #: so the scoring path needs no store read per request.
+        self._cache: dict[str, Record] = {}
+
+    def remember(self, records: list[Record]) -> None:
+        """Called by the reconciler with every record it read."""
+        self._cache = {r.id: r for r in records}
+
+    async def serving_record(self, group: str, deployment_id: str) -> Record:
+        """The record for scoring: from memory when known (≤ one reconcile pass old)."""
+        record = self._cache.get(deployment_id)
+        if record is None or record.grp != group or record.desired == "deleted":
+            record = await self.record(group, deployment_id)
+        return record
 
     def scoring_session(self) -> aiohttp.ClientSession:
         """The pooled client the scoring proxy sends requests with."""
@@ -134,20 +147,9 @@ class DeploymentService:
         secrets_ = self._secret_values(record)
         return LogLines(lines=[_mask(line, secrets_) for line in lines])
 
-    async def deployed_by(
-        self, group: str, model: str, versions: Sequence[str], aliases: Mapping[str, str]
-    ) -> Mapping[str, list[DeployedBy]]:
-        """One store query for the whole page (the registry's ``DeploymentIndex``)."""
-        wanted = set(versions)
-        found: dict[str, list[DeployedBy]] = {}
-        for record in await self.store.for_model(group, model):
-            _, ref = parse_model_uri(record.model_uri)
-            version = record.served_version or (aliases.get(ref[1:]) if ref[0] == "@" else ref)
-            if version in wanted:
-                found.setdefault(version, []).append(
-                    DeployedBy(id=record.id, name=record.name, phase=record.phase)
-                )
-        return found
+    async def deployments_of(self, group: str, model: str) -> list[tuple[str, ...]]:
+        """The registry's ``DeploymentIndex``: one store query for a whole page."""
+        return await self.store.for_model(group, model)
 
     # -- writes ----------------------------------------------------------------------------
 
@@ -177,8 +179,7 @@ class DeploymentService:
             history=[{"model_uri": spec.model_uri.strip(), "version": version, "at": at}],
         )
         await self.store.insert(record)
-        self.on_change()
-        return self.view(record)
+        return self._changed(record)
 
     async def update(self, group: str, deployment_id: str, body: Any) -> Deployment:
         patch = _validated(DeploymentPatch, body)
@@ -198,15 +199,13 @@ class DeploymentService:
             ]
         if patch.model_uri is not None:
             changes.update(await self._retarget(group, record, patch.model_uri.strip()))
-        updated = await self.store.update(record.id, patch.revision, **changes)
-        self.on_change()
-        return self.view(updated)
+        return self._changed(await self.store.update(record.id, patch.revision, **changes))
 
     async def stop(self, group: str, deployment_id: str) -> Deployment:
         record = await self.record(group, deployment_id)
-        updated = await self.store.update(record.id, None, desired="stopped", phase="Stopping")
-        self.on_change()
-        return self.view(updated)
+        return self._changed(
+            await self.store.update(record.id, None, desired="stopped", phase="Stopping")
+        )
 
     async def start(self, group: str, deployment_id: str) -> Deployment:
         """Run again; a deployment of ``models:/name@alias`` follows the alias anew."""
@@ -221,9 +220,14 @@ class DeploymentService:
 
     async def delete(self, group: str, deployment_id: str) -> Deployment:
         record = await self.record(group, deployment_id)
-        updated = await self.store.update(record.id, None, desired="deleted", phase="Stopping")
+        return self._changed(
+            await self.store.update(record.id, None, desired="deleted", phase="Stopping")
+        )
+
+    def _changed(self, record: Record) -> Deployment:
+        self._cache[record.id] = record
         self.on_change()
-        return self.view(updated)
+        return self.view(record)
 
     async def _retarget(self, group: str, record: Record, uri: str) -> dict[str, Any]:
         model_name, ref = parse_model_uri(uri)

@@ -183,16 +183,17 @@ class Store:
         rows = await self._call(lambda c: c.execute(sql, args).fetchall())
         return [Record.from_row(r) for r in rows]
 
-    async def for_model(self, group: str, model_name: str) -> list[Record]:
-        """The group's live deployments of one model: one query for a whole versions page."""
+    async def for_model(self, group: str, model_name: str) -> list[tuple[str, ...]]:
+        """(id, name, phase, model_uri, served_version) of the group's live deployments of
+        one model: the one query behind a whole versions page's Deployed By."""
         rows = await self._call(
             lambda c: c.execute(
-                "SELECT * FROM deployments WHERE grp = ? AND model_name = ? "
-                "AND desired != 'deleted' ORDER BY created_at",
+                "SELECT id, name, phase, model_uri, served_version FROM deployments "
+                "WHERE grp = ? AND model_name = ? AND desired != 'deleted' ORDER BY created_at",
                 (group, model_name),
             ).fetchall()
         )
-        return [Record.from_row(r) for r in rows]
+        return [tuple(r) for r in rows]
 
     async def changed(self) -> bool:
         """Whether any process committed since the last call (one cheap PRAGMA)."""

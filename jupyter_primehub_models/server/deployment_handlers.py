@@ -13,6 +13,9 @@ from ..deployments.service import DeploymentService
 from ..errors import ApiError, InvalidArgument, PayloadTooLarge, Unavailable
 from .base import AUTH_RESOURCE, ApiHandler
 
+#: Answers larger than this (or of unknown length) are streamed chunk by chunk.
+STREAM_ABOVE = 1024 * 1024
+
 
 class DeploymentApiHandler(ApiHandler):
     async def deployments(self) -> DeploymentService:
@@ -101,7 +104,7 @@ class InvocationsHandler(DeploymentApiHandler):
         deployments = await self.deployments()
         if self.current_user is None:
             try:
-                record = await deployments.record(group, id)
+                record = await deployments.serving_record(group, id)
             except ApiError:
                 record = None
             if record is None or record.access != "public":
@@ -109,7 +112,7 @@ class InvocationsHandler(DeploymentApiHandler):
         else:
             if not self.authorizer.is_authorized(self, self.current_user, "write", AUTH_RESOURCE):
                 raise web.HTTPError(403, "Not allowed to score this deployment")
-            record = await deployments.record(group, id)
+            record = await deployments.serving_record(group, id)
         limit = self.services.settings.invocation_max_bytes
         if len(self.request.body) > limit:
             raise PayloadTooLarge(f"The request body is larger than {limit} bytes")
@@ -123,9 +126,12 @@ class InvocationsHandler(DeploymentApiHandler):
                     self.set_header(
                         "Content-Type", answer.headers.get("Content-Type", "application/json")
                     )
-                    async for chunk in answer.content.iter_chunked(64 * 1024):
-                        self.write(chunk)
-                        await self.flush()
+                    if (answer.content_length or STREAM_ABOVE + 1) <= STREAM_ABOVE:
+                        self.write(await answer.read())  # small: one write, no flushes
+                    else:
+                        async for chunk in answer.content.iter_chunked(64 * 1024):
+                            self.write(chunk)
+                            await self.flush()
             except (aiohttp.ClientError, TimeoutError) as err:
                 raise Unavailable(
                     f"The serving process of {record.id!r} did not answer ({type(err).__name__})"

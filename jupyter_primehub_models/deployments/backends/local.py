@@ -458,7 +458,7 @@ class LocalBackend(Backend):
             if await self._ping(replica.port):
                 replica.ready = True
                 return
-            await asyncio.sleep(0.25)
+            await asyncio.sleep(0.1)
         raise StartFailed(f"no answer on /ping within {self.start_timeout:g} s")
 
     async def _ping(self, port: int) -> bool:
