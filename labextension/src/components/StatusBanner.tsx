@@ -12,12 +12,45 @@ export interface IStatusBannerProps {
   trans: TranslationBundle;
 }
 
+interface IBannerProps {
+  state: string;
+  tone: 'ok' | 'warning' | 'error';
+  title?: string;
+  text: string;
+  retry?: { label: string; disabled: boolean; onClick: () => void };
+}
+
+/** One banner: a title, what happened, and optionally a Retry button. */
+function Banner(props: IBannerProps): JSX.Element {
+  const { state, tone, title, text, retry } = props;
+  return (
+    <div
+      className={`jp-PrimeHubModels-banner jp-mod-${tone}`}
+      role={tone === 'ok' ? 'status' : 'alert'}
+      data-state={state}
+    >
+      {title && <div className="jp-PrimeHubModels-bannerTitle">{title}</div>}
+      <div className="jp-PrimeHubModels-bannerText">{text}</div>
+      {retry && (
+        <Button small onClick={retry.onClick} disabled={retry.disabled}>
+          {retry.label}
+        </Button>
+      )}
+    </div>
+  );
+}
+
 /**
  * Whether the group's MLflow can be used: not configured (and how to fix it),
  * unreachable (the configured host, and Retry), or connected.
  */
 export function StatusBanner(props: IStatusBannerProps): JSX.Element | null {
   const { status, checking, error, onRetry, trans } = props;
+  const retry = {
+    label: checking ? trans.__('Retrying…') : trans.__('Retry'),
+    disabled: checking,
+    onClick: onRetry
+  };
   if (checking && !status) {
     return (
       <div className="jp-PrimeHubModels-banner" role="status">
@@ -27,62 +60,39 @@ export function StatusBanner(props: IStatusBannerProps): JSX.Element | null {
   }
   if (error) {
     return (
-      <div
-        className="jp-PrimeHubModels-banner jp-mod-error"
-        role="alert"
-        data-state="error"
-      >
-        <div className="jp-PrimeHubModels-bannerTitle">
-          {trans.__('Cannot check MLflow')}
-        </div>
-        <div className="jp-PrimeHubModels-bannerText">{error}</div>
-        <Button small onClick={onRetry} disabled={checking}>
-          {trans.__('Retry')}
-        </Button>
-      </div>
+      <Banner
+        state="error"
+        tone="error"
+        title={trans.__('Cannot check MLflow')}
+        text={error}
+        retry={retry}
+      />
     );
   }
   if (!status) {
     return null;
   }
-  if (status.mlflow === 'not_configured') {
-    return (
-      <div
-        className="jp-PrimeHubModels-banner jp-mod-warning"
-        role="alert"
-        data-state="not_configured"
-      >
-        <div className="jp-PrimeHubModels-bannerTitle">
-          {trans.__('MLflow setting not configured')}
-        </div>
-        <div className="jp-PrimeHubModels-bannerText">{status.message}</div>
-      </div>
-    );
+  switch (status.mlflow) {
+    case 'not_configured':
+      return (
+        <Banner
+          state="not_configured"
+          tone="warning"
+          title={trans.__('MLflow setting not configured')}
+          text={status.message}
+        />
+      );
+    case 'unreachable':
+      return (
+        <Banner
+          state="unreachable"
+          tone="error"
+          title={trans.__('MLflow not reachable')}
+          text={status.message}
+          retry={retry}
+        />
+      );
+    default:
+      return <Banner state="ok" tone="ok" text={status.message} />;
   }
-  if (status.mlflow === 'unreachable') {
-    return (
-      <div
-        className="jp-PrimeHubModels-banner jp-mod-error"
-        role="alert"
-        data-state="unreachable"
-      >
-        <div className="jp-PrimeHubModels-bannerTitle">
-          {trans.__('MLflow not reachable')}
-        </div>
-        <div className="jp-PrimeHubModels-bannerText">{status.message}</div>
-        <Button small onClick={onRetry} disabled={checking}>
-          {checking ? trans.__('Retrying…') : trans.__('Retry')}
-        </Button>
-      </div>
-    );
-  }
-  return (
-    <div
-      className="jp-PrimeHubModels-banner jp-mod-ok"
-      role="status"
-      data-state="ok"
-    >
-      {status.message}
-    </div>
-  );
 }
