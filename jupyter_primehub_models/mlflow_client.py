@@ -36,6 +36,16 @@ MLFLOW_ERRORS: dict[str, type[ApiError]] = {
 }
 
 
+#: Plain words for the usual connection failures.
+REASONS = {
+    "ClientConnectorError": "connection refused or host unknown",
+    "ClientConnectorDNSError": "host name unknown",
+    "ServerDisconnectedError": "the server closed the connection",
+    "ClientConnectorCertificateError": "TLS certificate not trusted",
+    "ClientConnectorSSLError": "TLS handshake failed",
+}
+
+
 def auth_headers(group: GroupConfig) -> dict[str, str]:
     """Authorization for the group: a bearer token, basic credentials, or URL userinfo."""
     env = group.env
@@ -129,9 +139,8 @@ class MlflowRestClient:
                 f"MLflow at {host} did not answer within {self.timeout:g} s", status=504
             ) from None
         except (aiohttp.ClientError, OSError) as err:
-            raise MlflowUnreachable(
-                f"MLflow at {host} is not reachable ({type(err).__name__})"
-            ) from None
+            reason = REASONS.get(type(err).__name__, type(err).__name__)
+            raise MlflowUnreachable(f"MLflow at {host} is not reachable ({reason})") from None
         return self._decode(response.status, response.headers.get("Content-Type"), raw, endpoint)
 
     def _decode(
