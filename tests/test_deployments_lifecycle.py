@@ -64,9 +64,27 @@ async def test_public_replicas_round_robin_and_body_limit(
     )
     private = await create(api, name="private one", model_uri=f"models:/{IRIS}/1")
     public = await wait_for(api, "team", public["id"], lambda b: b["phase"] == "Deployed")
-    assert len(set(ports(public, state_dir))) == 2
-    for _ in range(4):
+    replica_ports = set(ports(public, state_dir))
+    assert len(replica_ports) == 2
+    for _ in range(6):
         assert (await score(api, public["id"])).status == 200
+    # round robin: the proxy (this process) holds connections to both replicas
+    import psutil
+
+    upstreams = {c.raddr.port for c in psutil.Process().net_connections("tcp") if c.raddr}
+    assert replica_ports <= upstreams
+
+    # the upstream is the deployment's own process only: no id or header chooses another
+    for hostile in ("..%2F..%2Fapi%2Fstatus", "http:%2F%2F127.0.0.1:1", "%2E%2E"):
+        r = await api(raw_path=f"groups/team/deployments/{hostile}/invocations", method="POST",
+                      body={"dataframe_split": ROWS})  # fmt: skip
+        assert r.status == 404, (hostile, r.status)
+    steered = await score(
+        api, public["id"],
+        headers={"Host": "localhost:1", "X-Forwarded-Host": "example.com",
+                 "X-Forwarded-For": "10.0.0.1", "X-Real-IP": "10.0.0.2"},
+    )  # fmt: skip
+    assert steered.status == 200 and "predictions" in steered.body
 
     # without any Jupyter credentials: the public deployment's invocations only
     base = f"{jp_base_url.rstrip('/')}/primehub-models/api/groups/team/deployments"
@@ -116,6 +134,14 @@ def wait_phase(url: str, token: str, phase: str, within: float = 240) -> Any:
         time.sleep(0.5)
 
 
+async def mark_deleted(state: Path, deployment_id: str) -> None:
+    from jupyter_primehub_models.deployments.store import Store
+
+    store = Store(state / "deployments.sqlite")
+    await store.update(deployment_id, None, desired="deleted")
+    store.close()
+
+
 def test_jupyter_killed_with_9_loses_no_deployment(
     tmp_path: Path, seeded: Any, mlflow_uri: str, down_uri: str
 ) -> None:
@@ -152,12 +178,19 @@ def test_jupyter_killed_with_9_loses_no_deployment(
         status, scored = http("POST", f"{api}/{made['id']}/invocations", token,
                               {"dataframe_split": ROWS})  # fmt: skip
         assert status == 200 and len(scored["predictions"]) == len(ROWS["data"])
-        status, _ = http("DELETE", f"{api}/{made['id']}", token)
-        assert status == 202
+
+        # deleted while no server runs (a kernel did it): the next server cleans up
+        os.kill(second.pid, signal.SIGKILL)
+        second.wait(30)
+        asyncio.run(mark_deleted(state, made["id"]))
+        url, third = servers.start_jupyter(tmp_path / "lab", config, token)
+        second = third
         deadline = time.monotonic() + 60
         while any(alive(p) for p in serving) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert not any(alive(p) for p in serving)
+        status, listing = http("GET", f"{url}/primehub-models/api/groups/team/deployments", token)
+        assert status == 200 and listing["deployments"] == []
     finally:
         for proc in (first, second):
             if proc is not None:
@@ -201,3 +234,28 @@ asyncio.run(main())
     deployment_id = out.decode().split()[-1]
     d = await wait_for(api, "team", deployment_id, lambda b: b["phase"] == "Deployed")
     assert d["name"] == "from a kernel"
+
+
+async def test_start_follows_the_alias_anew(api: Any, mlflow_uri: str) -> None:
+    import aiohttp
+
+    async def set_alias(version: str) -> None:
+        url = f"{mlflow_uri}/api/2.0/mlflow/registered-models/alias"
+        body = {"name": IRIS, "alias": "champion", "version": version}
+        async with aiohttp.ClientSession() as session, session.post(url, json=body) as r:
+            assert r.status == 200
+
+    d = await create(api, name="follower", model_uri=f"models:/{IRIS}@champion")
+    assert d["served_version"] == "2"
+    await api("groups", "team", "deployments", d["id"], "stop", method="POST")
+    try:
+        await set_alias("3")
+        started = await api("groups", "team", "deployments", d["id"], "start", method="POST")
+        assert started.status == 200
+        assert started.body["served_version"] == "3"
+        assert [h["version"] for h in started.body["history"]] == ["2", "3"]
+        versions = (await api("groups", "team", "models", IRIS, "versions")).body["versions"]
+        assert [v["version"] for v in versions if v["deployed_by"]] == ["3"]
+    finally:
+        await set_alias("2")
+        await api("groups", "team", "deployments", d["id"], method="DELETE")

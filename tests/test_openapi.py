@@ -114,8 +114,13 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(
         "--suppress-health-check", "all",
         "--report", "ndjson", "--report-ndjson-path", str(report),
     ]  # fmt: skip
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=880, check=False)
-    text = out.stdout + out.stderr
+    for _ in range(2):
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=420, check=False)
+        text = out.stdout + out.stderr
+        # schemathesis itself sometimes crashes in Hypothesis' lambda-source parsing on
+        # CPython 3.11 ("AST constructor recursion depth mismatch"): not a finding, run again
+        if "AST constructor recursion depth mismatch" not in text:
+            break
     assert out.returncode == 0, text[-6000:]
     assert "Server error" not in text
     cases: dict[str, int] = {}
