@@ -134,6 +134,7 @@ def api(http_server_client: Any, jp_auth_header: dict[str, str], jp_base_url: st
         body: Any = None,
         headers: dict[str, str] | None = None,
         raw_path: str | None = None,
+        data: str | None = None,
     ) -> Reply:
         path = raw_path or "/".join(quote(s, safe="") for s in segments)
         url = f"{jp_base_url.rstrip('/')}/primehub-models/api/{path}"
@@ -142,6 +143,8 @@ def api(http_server_client: Any, jp_auth_header: dict[str, str], jp_base_url: st
         all_headers = {**jp_auth_header, "Content-Type": "application/json", **(headers or {})}
         bodiless = method in ("GET", "DELETE", "HEAD")
         payload = json.dumps(body) if body is not None else (None if bodiless else "")
+        if data is not None:
+            payload = data
         try:
             response = await http_server_client.fetch(
                 url, method=method, body=payload, headers=all_headers, request_timeout=60

@@ -259,3 +259,25 @@ async def test_start_follows_the_alias_anew(api: Any, mlflow_uri: str) -> None:
     finally:
         await set_alias("2")
         await api("groups", "team", "deployments", d["id"], method="DELETE")
+
+
+async def test_failed_update_keeps_the_old_version_serving(
+    api: Any, seeded: Any, state_dir: Path
+) -> None:
+    d = await create(api, name="steady", model_uri=f"models:/{IRIS}/1")
+    d = await wait_for(api, "team", d["id"], lambda b: b["phase"] == "Deployed")
+    serving = pids(d, state_dir)
+    r = await api("groups", "team", "deployments", d["id"], method="PATCH",
+                  body={"model_uri": f"models:/{BROKEN}/1"})  # fmt: skip
+    assert r.status == 200
+
+    def recorded_failure(b: dict[str, Any]) -> bool:
+        return bool(b["history"]) and b["history"][-1].get("status") == "failed"
+
+    d = await wait_for(api, "team", d["id"], recorded_failure)
+    assert d["phase"] == "Deployed"
+    assert "failed" in d["message"] and f"models:/{IRIS}/1" in d["message"]
+    assert d["history"][-1]["model_uri"] == f"models:/{BROKEN}/1"
+    assert pids(d, state_dir) == serving  # the old processes were never stopped
+    scored = await score(api, d["id"])
+    assert scored.status == 200 and len(scored.body["predictions"]) == len(ROWS["data"])

@@ -48,9 +48,16 @@ async def test_deploy_score_swap_stop_start_delete(
     columns, first, second = ROWS["columns"], ROWS["data"][0], ROWS["data"][1]
     records = {"dataframe_records": [dict(zip(columns, first, strict=True))]}
     inputs = {"inputs": {c: [v] for c, v in zip(columns, second, strict=True)}}
-    for payload in (records, inputs):
+    instances = {"instances": [dict(zip(columns, first, strict=True))]}
+    for payload in (records, inputs, instances):
         other = await score(api, d["id"], payload)
         assert other.status == 200, other.text
+        assert len(other.body["predictions"]) == 1
+    csv = ",".join(columns) + "\n" + "\n".join(",".join(map(str, r)) for r in ROWS["data"])
+    as_csv = await api("groups", "team", "deployments", d["id"], "invocations", method="POST",
+                       data=csv, headers={"Content-Type": "text/csv"})  # fmt: skip
+    assert as_csv.status == 200, as_csv.text
+    assert as_csv.body["predictions"] == scored.body["predictions"]
     bad = await score(api, d["id"], {"nonsense": 1})
     assert bad.status == 400  # the scoring server's own error, passed through
 
