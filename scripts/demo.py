@@ -51,7 +51,14 @@ def write_config(uri: str) -> Path:
         "no-mlflow": {"display_name": "A group without MLflow"},
     }
     (DEMO / "groups.json").write_text(json.dumps(groups, indent=2))
-    server = {"PrimeHubModels": {"groups_file": str(DEMO / "groups.json"), "default_group": "demo"}}
+    server = {
+        "PrimeHubModels": {
+            "groups_file": str(DEMO / "groups.json"),
+            "default_group": "demo",
+            "state_dir": str(DEMO / "state"),  # the deployments store
+        },
+        "LocalBackend": {"state_dir": str(DEMO / "state")},
+    }
     (config / "jupyter_server_config.json").write_text(json.dumps(server, indent=2))
     return config
 
