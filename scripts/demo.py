@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import urllib.request
@@ -63,7 +64,15 @@ def write_config(uri: str) -> Path:
     return config
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    # Ctrl-C, and SIGTERM (a service manager, or a shell that started us in the background
+    # with SIGINT ignored), both stop JupyterLab and MLflow cleanly
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--port", type=int, default=8888)
