@@ -166,3 +166,72 @@ export function listModels(
     signal
   );
 }
+
+export interface IDeployedBy {
+  id: string;
+  name: string;
+  phase: string;
+}
+
+export interface IModelVersion {
+  name: string;
+  version: string;
+  status: string;
+  creation_timestamp: number | null;
+  last_updated_timestamp: number | null;
+  run_id: string | null;
+  source: string | null;
+  model_id: string | null;
+  aliases: string[];
+  model_uri: string;
+  deployed_by: IDeployedBy[];
+}
+
+export interface IVersionPage {
+  versions: IModelVersion[];
+  next_page_token: string | null;
+}
+
+export interface ISourceRun {
+  id: string;
+  name: string | null;
+  experiment_id: string | null;
+  ui_url: string | null;
+  tags: Record<string, string>;
+}
+
+export interface IVersionDetail extends IModelVersion {
+  description: string;
+  source_run: ISourceRun | null;
+  parameters: Record<string, string>;
+  metrics: Record<string, number | null>;
+  tags: Record<string, string>;
+  ui_url: string | null;
+}
+
+export function listVersions(
+  group: string,
+  model: string,
+  pageToken: string | null,
+  signal?: AbortSignal
+): Promise<IVersionPage> {
+  const qs = pageToken ? `?page_token=${encodeURIComponent(pageToken)}` : '';
+  return requestAPI<IVersionPage>(
+    apiPath('groups', group, 'models', model, 'versions') + qs,
+    {},
+    signal
+  );
+}
+
+export function getVersion(
+  group: string,
+  model: string,
+  version: string,
+  signal?: AbortSignal
+): Promise<IVersionDetail> {
+  return requestAPI<IVersionDetail>(
+    apiPath('groups', group, 'models', model, 'versions', version),
+    {},
+    signal
+  );
+}

@@ -40,3 +40,16 @@ class ModelsSidebar:
         names = self.root.locator(".jp-PrimeHubModels-modelName")
         await names.first.wait_for(timeout=30_000)
         return await names.all_inner_texts()
+
+    async def open_model(self, name: str) -> None:
+        await self.root.get_by_role("button", name=name, exact=True).click()
+        await self.root.locator(".jp-PrimeHubModels-table tbody tr").first.wait_for(timeout=30_000)
+
+    async def version_rows(self) -> list[str]:
+        rows = self.root.locator(".jp-PrimeHubModels-table tbody tr")
+        await rows.first.wait_for(timeout=30_000)
+        return [await r.get_attribute("data-version") or "" for r in await rows.all()]
+
+    async def open_version(self, version: str) -> None:
+        await self.root.get_by_role("button", name=f"Version {version}", exact=True).click()
+        await self.root.locator('section[aria-label="Parameters"]').wait_for(timeout=30_000)

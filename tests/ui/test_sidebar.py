@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.conftest import LiveLab
@@ -52,3 +54,39 @@ async def test_retry_rechecks_the_status(live_lab: LiveLab) -> None:
             await banner.get_by_role("button", name="Retry").click()
         assert (await answer.value).status == 200
         await sidebar.banner("unreachable")
+
+
+async def test_browse_model_versions_and_version_detail(live_lab: LiveLab, seeded: Any) -> None:
+    async with chromium_page() as page:
+        sidebar = ModelsSidebar(page, live_lab.url, live_lab.token)
+        await sidebar.open()
+        await sidebar.banner("ok")
+        await sidebar.model_names()
+        await sidebar.open_model(IRIS)
+        assert await sidebar.version_rows() == ["3", "2", "1"]
+        row2 = sidebar.root.locator('tr[data-version="2"]')
+        assert "@champion" in await row2.inner_text()
+        await page.screenshot(path=str(DOCS / "versions.png"))
+
+        await sidebar.open_version("2")
+        params = sidebar.root.locator('section[aria-label="Parameters"]')
+        assert "C" in await params.inner_text() and "1.0" in await params.inner_text()
+        metrics = await sidebar.root.locator('section[aria-label="Metrics"]').inner_text()
+        assert "accuracy" in metrics and "f1" in metrics
+        run = sidebar.root.locator("a.jp-PrimeHubModels-sourceRun")
+        made = seeded[IRIS][1]
+        assert (await run.get_attribute("href")).endswith(
+            f"/#/experiments/{made['experiment_id']}/runs/{made['run_id']}"
+        )
+        assert await run.get_attribute("target") == "_blank"
+        assert f"models:/{IRIS}/2" in await sidebar.root.inner_text()
+        await page.screenshot(path=str(DOCS / "version-detail.png"))
+
+        await sidebar.root.get_by_role("button", name="← Versions").click()
+        assert await sidebar.version_rows() == ["3", "2", "1"]
+        await sidebar.root.get_by_role("button", name="← Models").click()
+        assert IRIS in await sidebar.model_names()
+
+        # an awkward name round-trips through the URL encoding
+        await sidebar.open_model(ODD)
+        assert await sidebar.version_rows() == ["2", "1"]

@@ -7,12 +7,13 @@ export interface IModelListProps {
   group: string;
   pageSize: number;
   reload: number;
+  onOpenModel: (name: string) => void;
   trans: TranslationBundle;
 }
 
 /** The group's registered models, first page (the full browser grows from here). */
 export function ModelList(props: IModelListProps): JSX.Element {
-  const { group, pageSize, reload, trans } = props;
+  const { group, pageSize, reload, onOpenModel, trans } = props;
   const [models, setModels] = React.useState<IRegisteredModel[] | null>(null);
   const [more, setMore] = React.useState(false);
   const [error, setError] = React.useState<string | null>(null);
@@ -63,7 +64,13 @@ export function ModelList(props: IModelListProps): JSX.Element {
     <ul className="jp-PrimeHubModels-modelList" aria-label={trans.__('Models')}>
       {models.map(model => (
         <li key={model.name} className="jp-PrimeHubModels-modelRow">
-          <span className="jp-PrimeHubModels-modelName">{model.name}</span>
+          <button
+            className="jp-PrimeHubModels-modelName jp-PrimeHubModels-link"
+            onClick={() => onOpenModel(model.name)}
+            title={trans.__('Open the versions of %1', model.name)}
+          >
+            {model.name}
+          </button>
           {model.latest_version !== null && (
             <span className="jp-PrimeHubModels-chip">
               {trans.__('v%1', model.latest_version)}

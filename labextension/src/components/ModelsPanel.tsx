@@ -8,6 +8,14 @@ import { DEFAULT_SETTINGS, ISidebarSettings } from '../tokens';
 import { GroupPicker } from './GroupPicker';
 import { ModelList } from './ModelList';
 import { StatusBanner } from './StatusBanner';
+import { VersionDetailView } from './VersionDetailView';
+import { VersionsView } from './VersionsView';
+
+/** Where the panel is: the models list, one model's versions, or one version. */
+type View =
+  | { kind: 'models' }
+  | { kind: 'versions'; model: string }
+  | { kind: 'version'; model: string; version: string };
 
 interface IModelsPanelProps {
   model: ModelsSidebarModel;
@@ -67,6 +75,7 @@ function ModelsPanel(props: IModelsPanelProps): JSX.Element {
   const [loadError, setLoadError] = React.useState<string | null>(null);
   const [reload, setReload] = React.useState(0);
   const [settings, setSettings] = React.useState(model.settings);
+  const [view, setView] = React.useState<View>({ kind: 'models' });
 
   React.useEffect(() => {
     const onRefresh = () => setReload(n => n + 1);
@@ -201,7 +210,10 @@ function ModelsPanel(props: IModelsPanelProps): JSX.Element {
           <GroupPicker
             groups={groups}
             value={group}
-            onChange={setGroup}
+            onChange={name => {
+              setGroup(name);
+              setView({ kind: 'models' });
+            }}
             trans={trans}
           />
           <StatusBanner
@@ -211,11 +223,32 @@ function ModelsPanel(props: IModelsPanelProps): JSX.Element {
             onRetry={retry}
             trans={trans}
           />
-          {group && status?.mlflow === 'ok' && (
+          {group && status?.mlflow === 'ok' && view.kind === 'models' && (
             <ModelList
               group={group}
               pageSize={settings.pageSize}
               reload={reload}
+              onOpenModel={name => setView({ kind: 'versions', model: name })}
+              trans={trans}
+            />
+          )}
+          {group && status?.mlflow === 'ok' && view.kind === 'versions' && (
+            <VersionsView
+              group={group}
+              model={view.model}
+              onBack={() => setView({ kind: 'models' })}
+              onOpenVersion={version =>
+                setView({ kind: 'version', model: view.model, version })
+              }
+              trans={trans}
+            />
+          )}
+          {group && status?.mlflow === 'ok' && view.kind === 'version' && (
+            <VersionDetailView
+              group={group}
+              model={view.model}
+              version={view.version}
+              onBack={() => setView({ kind: 'versions', model: view.model })}
               trans={trans}
             />
           )}
