@@ -5,6 +5,7 @@ import * as React from 'react';
 
 import { getVersion } from '../api';
 import { exactTime, formatTime } from './time';
+import { ErrorLine, ViewHeader } from './ViewParts';
 import { useRequest } from './useRequest';
 
 export interface IVersionDetailViewProps {
@@ -53,24 +54,14 @@ export function VersionDetailView(props: IVersionDetailViewProps): JSX.Element {
   );
   return (
     <div className="jp-PrimeHubModels-view">
-      <div className="jp-PrimeHubModels-viewHeader">
-        <Button
-          small
-          minimal
-          onClick={onBack}
-          title={trans.__('Back to versions')}
-        >
-          {trans.__('← Versions')}
-        </Button>
-        <h3 className="jp-PrimeHubModels-viewTitle" title={model}>
-          {trans.__('%1, version %2', model, version)}
-        </h3>
-      </div>
-      {error && (
-        <div className="jp-PrimeHubModels-banner jp-mod-error" role="alert">
-          {error}
-        </div>
-      )}
+      <ViewHeader
+        back={trans.__('← Versions')}
+        backTitle={trans.__('Back to versions')}
+        onBack={onBack}
+        title={trans.__('%1, version %2', model, version)}
+        hover={model}
+      />
+      <ErrorLine error={error} />
       {!data && !error && (
         <div className="jp-PrimeHubModels-empty">{trans.__('Loading…')}</div>
       )}

@@ -4,6 +4,7 @@ import * as React from 'react';
 
 import { IModelVersion, listVersions } from '../api';
 import { exactTime, formatTime } from './time';
+import { ErrorLine, ViewHeader } from './ViewParts';
 import { useRequest } from './useRequest';
 
 export interface IVersionsViewProps {
@@ -35,24 +36,13 @@ export function VersionsView(props: IVersionsViewProps): JSX.Element {
 
   return (
     <div className="jp-PrimeHubModels-view">
-      <div className="jp-PrimeHubModels-viewHeader">
-        <Button
-          small
-          minimal
-          onClick={onBack}
-          title={trans.__('Back to models')}
-        >
-          {trans.__('← Models')}
-        </Button>
-        <h3 className="jp-PrimeHubModels-viewTitle" title={model}>
-          {model}
-        </h3>
-      </div>
-      {error && (
-        <div className="jp-PrimeHubModels-banner jp-mod-error" role="alert">
-          {error}
-        </div>
-      )}
+      <ViewHeader
+        back={trans.__('← Models')}
+        backTitle={trans.__('Back to models')}
+        onBack={onBack}
+        title={model}
+      />
+      <ErrorLine error={error} />
       {!error && pages.length === 0 && (
         <div className="jp-PrimeHubModels-empty">
           {data
