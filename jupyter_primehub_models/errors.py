@@ -29,8 +29,11 @@ CODE_FOR_STATUS: dict[int, str] = {
 }
 
 
-def error_body(code: str, message: str) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message}}
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    detail: dict[str, Any] = {"code": code, "message": message}
+    if field:
+        detail["field"] = field
+    return {"error": detail}
 
 
 class ApiError(Exception):
@@ -38,13 +41,15 @@ class ApiError(Exception):
 
     code: ClassVar[str] = "INTERNAL"
 
-    def __init__(self, message: str, status: int | None = None):
+    def __init__(self, message: str, status: int | None = None, *, field: str | None = None):
         super().__init__(message)
         self.message = message
         self.status = status or STATUS_CODES[self.code]
+        #: the request body's field at fault, so a form can show the message beside it
+        self.field = field
 
     def to_json(self) -> dict[str, Any]:
-        return error_body(self.code, self.message)
+        return error_body(self.code, self.message, self.field)
 
 
 class NotConfigured(ApiError):

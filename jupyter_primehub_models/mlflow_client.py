@@ -97,7 +97,8 @@ class MlflowRestClient:
         self.timeout = timeout
         parts = urlsplit(group.tracking_uri)
         netloc = parts.netloc.rsplit("@", 1)[-1]
-        self._base = f"{parts.scheme}://{netloc}{parts.path.rstrip('/')}{API}"
+        self._root = f"{parts.scheme}://{netloc}{parts.path.rstrip('/')}"
+        self._base = self._root + API
         self._headers = {"Accept": "application/json", **auth_headers(group)}
         self._session: aiohttp.ClientSession | None = None
 
@@ -142,6 +143,37 @@ class MlflowRestClient:
             reason = REASONS.get(type(err).__name__, type(err).__name__)
             raise MlflowUnreachable(f"MLflow at {host} is not reachable ({reason})") from None
         return self._decode(response.status, response.headers.get("Content-Type"), raw, endpoint)
+
+    async def version_file(self, name: str, version: str, path: str, limit: int) -> bytes | None:
+        """A file of a version's model directory (``MLmodel``…); None when absent or too big.
+
+        MLflow's ``model-versions/get-artifact`` reads it wherever the artifacts live
+        (proxied, file store, cloud), as MLflow's own UI does for the schema.
+        """
+        host = self.group.host
+        params = {"name": name, "version": version, "path": path}
+        try:
+            async with asyncio.timeout(self.timeout):
+                async with self._http().get(
+                    self._root + "/model-versions/get-artifact", params=params,
+                    allow_redirects=False,
+                ) as response:  # fmt: skip
+                    if response.status in (401, 403):
+                        raise MlflowUnreachable(
+                            f"MLflow at {host} refused this group's credentials "
+                            f"(HTTP {response.status})"
+                        )
+                    if response.status != 200 or (response.content_length or 0) > limit:
+                        return None
+                    raw = await response.content.read(limit + 1)
+        except TimeoutError:
+            raise MlflowUnreachable(
+                f"MLflow at {host} did not answer within {self.timeout:g} s", status=504
+            ) from None
+        except (aiohttp.ClientError, OSError) as err:
+            reason = REASONS.get(type(err).__name__, type(err).__name__)
+            raise MlflowUnreachable(f"MLflow at {host} is not reachable ({reason})") from None
+        return raw if len(raw) <= limit else None
 
     def _decode(
         self, status: int, content_type: str | None, raw: bytes, endpoint: str

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -106,9 +106,35 @@ class LoggedModel(ApiModel):
     ui_url: str | None
 
 
+class SourceNotebook(ApiModel):
+    path: str = Field(description="The notebook the source run came from, as the run records it.")
+    lab_path: str | None = Field(
+        description="The same notebook relative to this Jupyter server's root, when it is there."
+    )
+
+
+class SchemaField(ApiModel):
+    name: str | None
+    type: str
+    required: bool
+    default: str | None = Field(None, description="A parameter's default, as JSON.")
+
+
+class VersionSignature(ApiModel):
+    inputs: list[SchemaField] | None
+    outputs: list[SchemaField] | None
+    params: list[SchemaField] | None
+    flavors: list[str]
+    input_example: Any | None = Field(description="A request body for …/invocations.")
+    input_example_source: Literal["saved", "signature"] | None = Field(
+        description="saved: the example logged with the model; signature: built from it."
+    )
+
+
 class VersionDetail(ModelVersion):
     description: str
     source_run: SourceRun | None
+    source_notebook: SourceNotebook | None
     parameters: dict[str, str]  # type: ignore[assignment]
     metrics: dict[str, float | None]  # type: ignore[assignment]
     tags: dict[str, str]
@@ -183,6 +209,7 @@ class DeploymentPatch(ApiModel):
 class ErrorDetail(ApiModel):
     code: str
     message: str
+    field: str | None = Field(None, description="The request body's field at fault, if one.")
 
 
 class ErrorBody(ApiModel):
@@ -197,6 +224,7 @@ SCHEMAS: tuple[type[ApiModel], ...] = (
     ModelPage,
     VersionPage,
     VersionDetail,
+    VersionSignature,
     Deployment,
     DeploymentList,
     DeploymentCreate,

@@ -11,6 +11,7 @@ import base64
 import binascii
 import json
 import math
+import os
 import re
 import time
 from collections import OrderedDict
@@ -21,6 +22,7 @@ from urllib.parse import quote
 from .config import NOT_CONFIGURED_HINT, GroupConfig, GroupSource
 from .errors import ApiError, InvalidArgument, NotConfigured, NotFound
 from .mlflow_client import ClientPool, MlflowRestClient
+from .model_files import read_signature
 from .models import (
     DeployedBy,
     Group,
@@ -30,10 +32,12 @@ from .models import (
     ModelPage,
     ModelVersion,
     RegisteredModel,
+    SourceNotebook,
     SourceRun,
     Status,
     VersionDetail,
     VersionPage,
+    VersionSignature,
 )
 
 MAX_PAGE = 1000
@@ -47,6 +51,22 @@ LOGGED_MODEL_SOURCE = re.compile(r"^models:/(m-[0-9a-f]{32})(?:/|$)")
 #: Characters that cannot appear inside an MLflow filter string literal; in a LIKE
 #: pattern each becomes ``_`` (any one character), the only escape MLflow offers.
 UNQUOTABLE = re.compile(r"['\"\\]")
+
+
+#: The run tag our MLflow run context provider writes: the notebook's path.
+NOTEBOOK_TAG = "primehub.notebook"
+
+
+def lab_relative(root: str, path: str) -> str | None:
+    """``path`` relative to the Jupyter root (``/``-separated) if it is a file under it."""
+    try:
+        full = os.path.realpath(os.path.join(root, path))
+        base = os.path.realpath(root)
+    except (OSError, ValueError):
+        return None
+    if os.path.commonpath([full, base]) != base or not os.path.isfile(full):
+        return None
+    return os.path.relpath(full, base).replace(os.sep, "/")
 
 
 #: (id, name, phase, model_uri, served_version) of one deployment.
@@ -179,8 +199,11 @@ class RegistryService:
         deployments: DeploymentIndex | None = None,
         *,
         experiments_ttl: float = 30.0,
+        notebook_root: str | None = None,
     ):
         self.groups = groups
+        #: the Jupyter server's root: a source notebook under it gets a path Lab can open
+        self.notebook_root = notebook_root
         self.clients = clients
         self.deployments: DeploymentIndex = deployments or NoDeployments()
         self._experiments_ttl = experiments_ttl
@@ -313,10 +336,12 @@ class RegistryService:
                 return ref
         except (NotFound, InvalidArgument):
             raise InvalidArgument(
-                f"{uri} does not exist in group {group_name!r}'s MLflow"
+                f"{uri} does not exist in group {group_name!r}'s MLflow", field="model_uri"
             ) from None
         if ref[1:] not in aliases:
-            raise InvalidArgument(f"{uri}: model {name!r} has no alias {ref[1:]!r}")
+            raise InvalidArgument(
+                f"{uri}: model {name!r} has no alias {ref[1:]!r}", field="model_uri"
+            )
         return aliases[ref[1:]]
 
     # -- versions -------------------------------------------------------------------------
@@ -479,10 +504,12 @@ class RegistryService:
         deployed = deployed_by(refs, aliases)
         run = (run_body or {}).get("run")
         data = (run or {}).get("data", {})
+        source_run = self._source_run(group, run)
         return VersionDetail(
             **self._version_fields(mv, aliases, deployed),
             description=mv.get("description") or "",
-            source_run=self._source_run(group, run),
+            source_run=source_run,
+            source_notebook=await self._source_notebook(source_run),
             parameters=_pairs(data.get("params")),
             metrics=_metrics(data.get("metrics")),
             tags=_pairs(mv.get("tags")),
@@ -526,6 +553,31 @@ class RegistryService:
             tags=_pairs(run.get("data", {}).get("tags")),
             ui_url=self._ui(group, f"experiments/{experiment}/runs/{run_id}"),
         )
+
+    async def _source_notebook(self, run: SourceRun | None) -> SourceNotebook | None:
+        """The notebook a run came from: our lineage tag, else MLflow's notebook source."""
+        if run is None:
+            return None
+        path = run.tags.get(NOTEBOOK_TAG)
+        if not path and run.tags.get("mlflow.source.type") == "NOTEBOOK":
+            path = run.tags.get("mlflow.source.name")
+        if not path:
+            return None
+        lab_path = None
+        if self.notebook_root:
+            lab_path = await asyncio.to_thread(lab_relative, self.notebook_root, path)
+        return SourceNotebook(path=path, lab_path=lab_path)
+
+    async def get_signature(self, group_name: str, name: str, version: str) -> VersionSignature:
+        """The version's input/output signature and an input example (from its MLmodel)."""
+        _, client = self.client(group_name)
+        if not VERSION.match(version):
+            raise NotFound(f"No version {version!r} of model {name!r}")
+        try:
+            await client.get("model-versions/get", {"name": name, "version": version})
+        except (NotFound, InvalidArgument):
+            raise NotFound(f"No version {version!r} of model {name!r}") from None
+        return await read_signature(client, name, version)
 
     def _logged_model(
         self, group: GroupConfig, body: Mapping[str, Any] | None

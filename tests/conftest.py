@@ -172,6 +172,7 @@ class LiveLab:
 
     url: str
     token: str
+    root: Path
 
     @property
     def api(self) -> str:
@@ -196,6 +197,6 @@ def live_lab(
     }
     try:
         with servers.jupyter_server(root, config, token) as url:
-            yield LiveLab(url, token)
+            yield LiveLab(url, token, root)
     finally:
         servers.kill_recorded_processes(root / "state")

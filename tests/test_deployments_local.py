@@ -34,6 +34,7 @@ async def test_deploy_score_swap_stop_start_delete(
     dup = await api("groups", "team", "deployments", method="POST",
                     body={"name": "Iris prod", "model_uri": f"models:/{IRIS}/2"})  # fmt: skip
     assert dup.status == 409 and dup.body["error"]["code"] == "CONFLICT"
+    assert dup.body["error"]["field"] == "name"  # the dialog shows it at the name field
 
     d = await wait_for(api, "team", d["id"], lambda b: b["phase"] == "Deployed")
     assert d["endpoint"].startswith("http://127.0.0.1:")
@@ -160,6 +161,8 @@ async def test_bad_create_is_refused_and_nothing_stored(
     assert r.status == status, r.text
     assert r.body["error"]["code"] == "INVALID_ARGUMENT"
     assert fragment in r.body["error"]["message"]
+    fields = {"does not exist": "model_uri", "no alias": "model_uri", "models:/": "model_uri"}
+    assert r.body["error"].get("field") == fields.get(fragment, fragment if body != [1, 2] else None)
     assert (await api("groups", "team", "deployments")).body == {"deployments": []}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -259,3 +260,82 @@ async def test_missing_version_is_404(api: Any, version: str) -> None:
     r = await api("groups", "team", "models", IRIS, "versions", version)
     assert r.status == 404, r.text
     assert r.body["error"]["code"] == "NOT_FOUND"
+
+
+async def test_signature_and_saved_input_example(api: Any) -> None:
+    r = await api("groups", "team", "models", IRIS, "versions", "1", "signature")
+    assert r.status == 200, r.text
+    sig = r.body
+    names = [f["name"] for f in sig["inputs"]]
+    assert names[:2] == ["sepal length (cm)", "sepal width (cm)"] and len(names) == 4
+    assert {f["type"] for f in sig["inputs"]} == {"double"}
+    assert sig["outputs"][0]["type"] == "long"
+    assert "sklearn" in sig["flavors"] and "python_function" in sig["flavors"]
+    assert sig["input_example_source"] == "saved"
+    split = sig["input_example"]["dataframe_split"]
+    assert split["columns"] == names and len(split["data"]) == 3
+
+
+async def test_signature_of_a_model_without_one(api: Any) -> None:
+    """The pyfunc model was logged with no signature and no example: all empty, still 200."""
+    from tests.seed_registry import BROKEN
+
+    r = await api("groups", "team", "models", BROKEN, "versions", "1", "signature")
+    assert r.status == 200, r.text
+    assert r.body["inputs"] is None and r.body["input_example"] is None
+    assert r.body["flavors"] == ["python_function"]
+
+
+@pytest.mark.parametrize("version", ["99", "abc"])
+async def test_signature_of_missing_version_is_404(api: Any, version: str) -> None:
+    r = await api("groups", "team", "models", IRIS, "versions", version, "signature")
+    assert r.status == 404, r.text
+    assert r.body["error"]["code"] == "NOT_FOUND"
+
+
+def test_example_built_from_a_signature() -> None:
+    from jupyter_primehub_models.model_files import _fields, example_from_signature
+
+    inputs = _fields('[{"type": "double", "name": "a"}, {"type": "string", "name": "b"}]')
+    assert example_from_signature(inputs) == {
+        "dataframe_split": {"columns": ["a", "b"], "data": [[0.0, ""]]}
+    }
+    tensor = _fields('[{"type": "tensor", "tensor-spec": {"dtype": "float32", "shape": [-1, 3]}}]')
+    assert tensor is not None and tensor[0].type == "tensor float32 (-1, 3)"
+    assert example_from_signature(tensor) is None
+
+
+async def test_source_notebook_resolves_under_the_jupyter_root(
+    api: Any, seeded: dict[str, Any], mlflow_uri: str, jp_root_dir: Any, tmp_path: Any
+) -> None:
+    """A run tagged with its notebook gets a path Lab can open, only when it is under root."""
+    import urllib.request
+
+    run_id = seeded[CHINESE][0]["run_id"]
+
+    def tag(value: str) -> None:
+        body = json.dumps({"run_id": run_id, "key": "primehub.notebook", "value": value})
+        request = urllib.request.Request(
+            f"{mlflow_uri}/api/2.0/mlflow/runs/set-tag", body.encode(),
+            {"Content-Type": "application/json"},
+        )  # fmt: skip
+        urllib.request.urlopen(request, timeout=10).read()
+
+    notebook = jp_root_dir / "work" / "train 1.ipynb"
+    notebook.parent.mkdir()
+    notebook.write_text("{}")
+    outside = tmp_path / "elsewhere.ipynb"
+    outside.write_text("{}")
+    try:
+        for path, expected in [
+            (str(notebook), "work/train 1.ipynb"),
+            (str(outside), None),
+            (str(jp_root_dir / "gone.ipynb"), None),
+            ("../../etc/passwd", None),
+        ]:
+            tag(path)
+            r = await api("groups", "team", "models", CHINESE, "versions", "1")
+            assert r.status == 200, r.text
+            assert r.body["source_notebook"] == {"path": path, "lab_path": expected}
+    finally:
+        tag("")

@@ -41,7 +41,8 @@ def parse_model_uri(uri: str) -> tuple[str, str]:
     match = MODEL_URI.match(uri.strip())
     if match is None:
         raise InvalidArgument(
-            f"model_uri {uri[:200]!r} is not models:/<name>/<version> or models:/<name>@<alias>"
+            f"model_uri {uri[:200]!r} is not models:/<name>/<version> or models:/<name>@<alias>",
+            field="model_uri",
         )
     return match["name"], match["version"] or match["alias"]
 
@@ -62,7 +63,8 @@ def _validated(model: type[Any], body: Any) -> Any:
     except ValidationError as err:
         first = err.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "body"
-        raise InvalidArgument(f"{where}: {first['msg']}") from None
+        field = str(first["loc"][0]) if first["loc"] else None
+        raise InvalidArgument(f"{where}: {first['msg']}", field=field) from None
 
 
 def process_env(group: GroupConfig | None, record: Record) -> dict[str, str]:
@@ -279,7 +281,7 @@ class DeploymentService:
 def _check_name(name: str) -> str:
     name = name.strip()
     if not name or not name.isprintable():
-        raise InvalidArgument("name must be printable text, 1 to 63 characters")
+        raise InvalidArgument("name must be printable text, 1 to 63 characters", field="name")
     return name
 
 

@@ -215,7 +215,8 @@ class Store:
                 c.execute(sql, list(row.values()))
             except sqlite3.IntegrityError:
                 raise Conflict(
-                    f"A deployment named {record.name!r} already exists in group {record.grp!r}"
+                    f"A deployment named {record.name!r} already exists in group {record.grp!r}",
+                    field="name",
                 ) from None
 
         await self._call(insert)

@@ -21,6 +21,7 @@ class PrimeHubModelsExtension(ExtensionApp):
 
     def initialize_settings(self) -> None:
         self.services = build_services(PrimeHubModels(parent=self))
+        self.services.registry.notebook_root = self.serverapp.root_dir
         self.settings[SETTINGS_KEY] = self.services
         current = self.services.registry.groups.current()
         self.log.info(

@@ -63,3 +63,10 @@ class VersionHandler(ApiHandler):
     @authorized
     async def get(self, group: str, name: str, version: str) -> None:
         self.reply(await self.services.registry.get_version(group, name, version))
+
+
+class SignatureHandler(ApiHandler):
+    @web.authenticated
+    @authorized
+    async def get(self, group: str, name: str, version: str) -> None:
+        self.reply(await self.services.registry.get_signature(group, name, version))

@@ -25,6 +25,7 @@ from ..models import (
     Status,
     VersionDetail,
     VersionPage,
+    VersionSignature,
 )
 from .base import NotFoundHandler
 from .deployment_handlers import (
@@ -40,6 +41,7 @@ from .registry_handlers import (
     GroupsHandler,
     ModelHandler,
     ModelsHandler,
+    SignatureHandler,
     StatusHandler,
     VersionHandler,
     VersionsHandler,
@@ -180,6 +182,18 @@ ROUTES: tuple[Route, ...] = (
                 "get",
                 "One version's detail: run, parameters, metrics, tags.",
                 VersionDetail,
+                errors=(401, 403, 404, *MLFLOW_ERRORS),
+            ),
+        ),
+    ),
+    Route(
+        "/groups/{group}/models/{name}/versions/{version}/signature",
+        SignatureHandler,
+        (
+            Operation(
+                "get",
+                "The version's signature and an input example (from its MLmodel file).",
+                VersionSignature,
                 errors=(401, 403, 404, *MLFLOW_ERRORS),
             ),
         ),

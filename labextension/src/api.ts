@@ -55,7 +55,9 @@ export class ApiError extends Error {
   constructor(
     readonly code: string,
     message: string,
-    readonly status: number
+    readonly status: number,
+    /** The request body's field at fault (a form shows the message beside it). */
+    readonly field: string | null = null
   ) {
     super(message);
     this.name = 'ApiError';
@@ -110,13 +112,17 @@ export async function requestAPI<T>(
   if (response.ok) {
     return body as T;
   }
-  const error = (body as { error?: { code?: string; message?: string } } | null)
-    ?.error;
+  const error = (
+    body as {
+      error?: { code?: string; message?: string; field?: string };
+    } | null
+  )?.error;
   if (error?.code) {
     throw new ApiError(
       error.code,
       error.message ?? error.code,
-      response.status
+      response.status,
+      error.field ?? null
     );
   }
   if (response.status === 404) {
@@ -174,6 +180,9 @@ export interface IDeployedBy {
 }
 
 export interface IModelVersion {
+  /** Only with run_data: the version's run parameters and metrics. */
+  parameters?: Record<string, string> | null;
+  metrics?: Record<string, number | null> | null;
   name: string;
   version: string;
   status: string;
@@ -200,9 +209,28 @@ export interface ISourceRun {
   tags: Record<string, string>;
 }
 
+export interface ISourceNotebook {
+  path: string;
+  lab_path: string | null;
+}
+
+export interface ILoggedModel {
+  id: string;
+  name: string | null;
+  experiment_id: string | null;
+  artifact_uri: string | null;
+  status: string | null;
+  parameters: Record<string, string>;
+  metrics: Record<string, number | null>;
+  tags: Record<string, string>;
+  ui_url: string | null;
+}
+
 export interface IVersionDetail extends IModelVersion {
   description: string;
   source_run: ISourceRun | null;
+  source_notebook: ISourceNotebook | null;
+  logged_model: ILoggedModel | null;
   parameters: Record<string, string>;
   metrics: Record<string, number | null>;
   tags: Record<string, string>;
@@ -212,12 +240,20 @@ export interface IVersionDetail extends IModelVersion {
 export function listVersions(
   group: string,
   model: string,
-  pageToken: string | null,
+  query: { pageToken?: string | null; runData?: boolean },
   signal?: AbortSignal
 ): Promise<IVersionPage> {
-  const qs = pageToken ? `?page_token=${encodeURIComponent(pageToken)}` : '';
+  const params = new URLSearchParams();
+  if (query.pageToken) {
+    params.set('page_token', query.pageToken);
+  }
+  if (query.runData) {
+    params.set('run_data', 'true');
+  }
+  const qs = params.toString();
   return requestAPI<IVersionPage>(
-    apiPath('groups', group, 'models', model, 'versions') + qs,
+    apiPath('groups', group, 'models', model, 'versions') +
+      (qs ? `?${qs}` : ''),
     {},
     signal
   );
@@ -234,4 +270,209 @@ export function getVersion(
     {},
     signal
   );
+}
+
+export interface ISchemaField {
+  name: string | null;
+  type: string;
+  required: boolean;
+  default?: string | null;
+}
+
+export interface IVersionSignature {
+  inputs: ISchemaField[] | null;
+  outputs: ISchemaField[] | null;
+  params: ISchemaField[] | null;
+  flavors: string[];
+  input_example: unknown;
+  input_example_source: 'saved' | 'signature' | null;
+}
+
+export function getSignature(
+  group: string,
+  model: string,
+  version: string,
+  signal?: AbortSignal
+): Promise<IVersionSignature> {
+  return requestAPI<IVersionSignature>(
+    apiPath('groups', group, 'models', model, 'versions', version, 'signature'),
+    {},
+    signal
+  );
+}
+
+// -- deployments ------------------------------------------------------------------
+
+export type Phase =
+  'Deploying' | 'Deployed' | 'Failed' | 'Stopping' | 'Stopped';
+export type Access = 'private' | 'public';
+
+export interface IEnvVar {
+  name: string;
+  value: string;
+}
+
+export interface IHistoryEntry {
+  model_uri: string;
+  at: number;
+  version?: string | null;
+  status?: 'failed' | null;
+  message?: string | null;
+}
+
+export interface IDeployment {
+  id: string;
+  name: string;
+  description: string;
+  group: string;
+  model_uri: string;
+  served_version: string | null;
+  phase: Phase;
+  message: string;
+  endpoint: string | null;
+  replicas: number;
+  env: IEnvVar[];
+  access: Access;
+  created_at: number;
+  updated_at: number;
+  revision: number;
+  history: IHistoryEntry[];
+  backend: string;
+}
+
+export interface IDeploymentSpec {
+  name: string;
+  model_uri: string;
+  description: string;
+  replicas: number;
+  env: IEnvVar[];
+  access: Access;
+}
+
+/** Phases that are on their way somewhere: views poll while a deployment is in one. */
+export const MOVING_PHASES: ReadonlySet<Phase> = new Set([
+  'Deploying',
+  'Stopping'
+]);
+
+function deploymentPath(group: string, ...rest: string[]): string {
+  return apiPath('groups', group, 'deployments', ...rest);
+}
+
+function jsonInit(method: string, body?: unknown): RequestInit {
+  return {
+    method,
+    headers: { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  };
+}
+
+export async function listDeployments(
+  group: string,
+  signal?: AbortSignal
+): Promise<IDeployment[]> {
+  const list = await requestAPI<{ deployments: IDeployment[] }>(
+    deploymentPath(group),
+    {},
+    signal
+  );
+  return list.deployments;
+}
+
+export function getDeployment(
+  group: string,
+  id: string,
+  signal?: AbortSignal
+): Promise<IDeployment> {
+  return requestAPI<IDeployment>(deploymentPath(group, id), {}, signal);
+}
+
+export function createDeployment(
+  group: string,
+  spec: IDeploymentSpec
+): Promise<IDeployment> {
+  return requestAPI<IDeployment>(deploymentPath(group), jsonInit('POST', spec));
+}
+
+export function updateDeployment(
+  group: string,
+  id: string,
+  patch: Partial<IDeploymentSpec> & { revision?: number }
+): Promise<IDeployment> {
+  return requestAPI<IDeployment>(
+    deploymentPath(group, id),
+    jsonInit('PATCH', patch)
+  );
+}
+
+export function deploymentAction(
+  group: string,
+  id: string,
+  action: 'stop' | 'start' | 'delete'
+): Promise<IDeployment> {
+  return action === 'delete'
+    ? requestAPI<IDeployment>(deploymentPath(group, id), { method: 'DELETE' })
+    : requestAPI<IDeployment>(
+        deploymentPath(group, id, action),
+        jsonInit('POST')
+      );
+}
+
+export async function getLogs(
+  group: string,
+  id: string,
+  tail: number,
+  signal?: AbortSignal
+): Promise<string[]> {
+  const logs = await requestAPI<{ lines: string[] }>(
+    deploymentPath(group, id, 'logs') + `?tail=${tail}`,
+    {},
+    signal
+  );
+  return logs.lines;
+}
+
+/** The stable, authenticated scoring address of a deployment (SPEC §8). */
+export function invocationsUrl(group: string, id: string): string {
+  const settings = ServerConnection.makeSettings();
+  return URLExt.join(
+    settings.baseUrl,
+    API_BASE,
+    deploymentPath(group, id, 'invocations')
+  );
+}
+
+export interface IScoringAnswer {
+  status: number;
+  body: string;
+}
+
+/** Score: the answer is the scoring server's own (its errors too), so it comes back raw. */
+export async function invoke(
+  group: string,
+  id: string,
+  payload: string,
+  signal?: AbortSignal
+): Promise<IScoringAnswer> {
+  const settings = ServerConnection.makeSettings();
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(
+      invocationsUrl(group, id),
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: payload,
+        signal
+      },
+      settings
+    );
+  } catch (error) {
+    throw new ApiError(
+      'NETWORK',
+      `Cannot reach the Jupyter server: ${String(error)}`,
+      0
+    );
+  }
+  return { status: response.status, body: await response.text() };
 }

@@ -6,10 +6,13 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
-import { ModelsSidebar, ModelsSidebarModel } from './components/ModelsPanel';
+import { ModelsSidebar } from './components/ModelsPanel';
+import { setDisplayLocale } from './components/time';
 import { modelsIcon } from './icons';
+import { ModelsSidebarModel } from './model';
 import {
   CommandIDs,
   DEFAULT_SETTINGS,
@@ -23,19 +26,29 @@ const plugin: JupyterFrontEndPlugin<void> = {
     "Browse the group's MLflow Model Registry and deploy model versions.",
   autoStart: true,
   requires: [ILabShell],
-  optional: [ITranslator, ISettingRegistry, ICommandPalette, ILayoutRestorer],
+  optional: [
+    ITranslator,
+    ISettingRegistry,
+    ICommandPalette,
+    ILayoutRestorer,
+    IStateDB
+  ],
   activate: (
     app: JupyterFrontEnd,
     labShell: ILabShell,
     translator: ITranslator | null,
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    state: IStateDB | null
   ) => {
     const trans = (translator ?? nullTranslator).load(
       'jupyter_primehub_models'
     );
-    const model = new ModelsSidebarModel();
+    setDisplayLocale(translator?.languageCode);
+    const model = new ModelsSidebarModel(state, path => {
+      void app.commands.execute('docmanager:open', { path });
+    });
     const sidebar = new ModelsSidebar(model, trans);
     sidebar.id = 'jp-primehub-models';
     sidebar.title.icon = modelsIcon;
@@ -80,6 +93,17 @@ const plugin: JupyterFrontEndPlugin<void> = {
         if (url) {
           window.open(url, '_blank', 'noopener,noreferrer');
         }
+      }
+    });
+    app.commands.addCommand(CommandIDs.deployVersion, {
+      label: trans.__('Deploy Model Version…'),
+      caption: trans.__(
+        'Deploy the version open in the Models sidebar (or type a model URI)'
+      ),
+      isEnabled: () => model.status?.mlflow === 'ok',
+      execute: () => {
+        labShell.activateById(sidebar.id);
+        model.requestDeploy();
       }
     });
     for (const command of Object.values(CommandIDs)) {

@@ -4,7 +4,8 @@ export const PLUGIN_ID = 'jupyter-primehub-models:plugin';
 export const CommandIDs = {
   open: 'primehub-models:open',
   refresh: 'primehub-models:refresh',
-  openMlflowUi: 'primehub-models:open-mlflow-ui'
+  openMlflowUi: 'primehub-models:open-mlflow-ui',
+  deployVersion: 'primehub-models:deploy-version'
 } as const;
 
 /** User settings of the sidebar (schema/plugin.json). */

@@ -53,3 +53,42 @@ class ModelsSidebar:
     async def open_version(self, version: str) -> None:
         await self.root.get_by_role("button", name=f"Version {version}", exact=True).click()
         await self.root.locator('section[aria-label="Parameters"]').wait_for(timeout=30_000)
+
+    async def widen(self, width: int = 460) -> None:
+        """Drag the sidebar's split handle so screenshots show the panel at a usable width."""
+        handle = self.page.locator("#jp-main-split-panel > .lm-SplitPanel-handle").first
+        box = await handle.bounding_box()
+        if box is None:
+            return
+        panel = await self.root.bounding_box()
+        y = box["y"] + box["height"] / 2
+        await self.page.mouse.move(box["x"] + 1, y)
+        await self.page.mouse.down()
+        await self.page.mouse.move((panel["x"] if panel else 33) + width, y, steps=5)
+        await self.page.mouse.up()
+
+    async def tab(self, name: str) -> None:
+        await self.root.get_by_role("tab", name=name).click()
+
+    async def search(self, text: str) -> None:
+        await self.root.get_by_role("searchbox", name="Search models by name").fill(text)
+
+    async def rendered_rows(self) -> int:
+        return await self.root.locator(".jp-PrimeHubModels-modelRow").count()
+
+    async def scroll_models_to_end(self) -> None:
+        scroller = self.root.locator(".jp-PrimeHubModels-modelScroller")
+        await scroller.evaluate("n => { n.scrollTop = n.scrollHeight; }")
+
+    @property
+    def dialog(self) -> Any:
+        return self.page.locator(".jp-PrimeHubModels-deployDialog")
+
+    async def phase(self) -> str:
+        chip = self.root.locator(".jp-PrimeHubModels-viewHeader .jp-PrimeHubModels-phase")
+        return await chip.get_attribute("data-phase") or ""
+
+    async def wait_phase(self, phase: str, timeout: float = 120_000) -> None:
+        await self.root.locator(
+            f'.jp-PrimeHubModels-viewHeader .jp-PrimeHubModels-phase[data-phase="{phase}"]'
+        ).wait_for(timeout=timeout)

@@ -1,63 +1,46 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import { Button, ReactWidget } from '@jupyterlab/ui-components';
-import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
-import { ApiError, getStatus, IGroup, IStatus, listGroups } from '../api';
-import { DEFAULT_SETTINGS, ISidebarSettings } from '../tokens';
+import {
+  ApiError,
+  getStatus,
+  IDeployment,
+  IGroup,
+  IStatus,
+  listGroups
+} from '../api';
+import { ModelsSidebarModel } from '../model';
+import { CompareView } from './CompareView';
+import { showDeployDialog } from './DeployDialog';
+import { DeploymentDetailView } from './DeploymentDetailView';
+import { DeploymentsView } from './DeploymentsView';
 import { GroupPicker } from './GroupPicker';
 import { ModelList } from './ModelList';
 import { StatusBanner } from './StatusBanner';
 import { VersionDetailView } from './VersionDetailView';
 import { VersionsView } from './VersionsView';
 
-/** Where the panel is: the models list, one model's versions, or one version. */
+/** Where the panel is: which tab, and how deep into it. */
 type View =
   | { kind: 'models' }
   | { kind: 'versions'; model: string }
-  | { kind: 'version'; model: string; version: string };
+  | { kind: 'version'; model: string; version: string }
+  | { kind: 'compare'; model: string; versions: string[] }
+  | { kind: 'deployments' }
+  | { kind: 'deployment'; id: string; from?: View };
+
+type Tab = 'models' | 'deployments';
+
+function tabOf(view: View): Tab {
+  return view.kind === 'deployments' || view.kind === 'deployment'
+    ? 'deployments'
+    : 'models';
+}
 
 interface IModelsPanelProps {
   model: ModelsSidebarModel;
   trans: TranslationBundle;
-}
-
-/** What the sidebar shows and what commands can ask of it. */
-export class ModelsSidebarModel {
-  private _settings: ISidebarSettings = DEFAULT_SETTINGS;
-  private _refreshRequested = new Signal<this, void>(this);
-  private _settingsChanged = new Signal<this, void>(this);
-  private _status: IStatus | null = null;
-
-  get settings(): ISidebarSettings {
-    return this._settings;
-  }
-
-  set settings(value: ISidebarSettings) {
-    this._settings = value;
-    this._settingsChanged.emit();
-  }
-
-  get refreshRequested(): ISignal<this, void> {
-    return this._refreshRequested;
-  }
-
-  get settingsChanged(): ISignal<this, void> {
-    return this._settingsChanged;
-  }
-
-  /** The current group's last known status (for "Open MLflow UI"). */
-  get status(): IStatus | null {
-    return this._status;
-  }
-
-  set status(value: IStatus | null) {
-    this._status = value;
-  }
-
-  refresh(): void {
-    this._refreshRequested.emit();
-  }
 }
 
 function messageOf(reason: unknown): string {
@@ -158,6 +141,170 @@ function ModelsPanel(props: IModelsPanelProps): JSX.Element {
 
   const retry = () => setReload(n => n + 1);
 
+  React.useEffect(() => {
+    model.group = group;
+    if (!group || view.kind !== 'version') {
+      model.currentVersion =
+        model.currentVersion?.group === group ? model.currentVersion : null;
+    }
+  }, [model, group, view]);
+
+  /** The Deploy dialog; on success the panel shows the deployment's detail. */
+  const deploy = React.useCallback(
+    async (options: {
+      modelUri: string;
+      modelName?: string;
+      aliases?: string[];
+      deploymentId?: string | null;
+    }) => {
+      const current = model.group;
+      if (!current) {
+        return;
+      }
+      const done: IDeployment | null = await showDeployDialog({
+        group: current,
+        trans,
+        ...options
+      });
+      if (done) {
+        setView(previous => ({
+          kind: 'deployment',
+          id: done.id,
+          from: previous
+        }));
+      }
+    },
+    [model, trans]
+  );
+
+  // The palette's "Deploy Model Version": the version in view (or the last one seen).
+  React.useEffect(() => {
+    const onDeploy = () => {
+      const v = model.currentVersion;
+      void deploy(
+        v && v.group === model.group
+          ? {
+              modelUri: `models:/${v.model}/${v.version}`,
+              modelName: v.model,
+              aliases: v.aliases
+            }
+          : { modelUri: '' }
+      );
+    };
+    model.deployRequested.connect(onDeploy);
+    return () => {
+      model.deployRequested.disconnect(onDeploy);
+    };
+  }, [model, deploy]);
+
+  const openVersion = (name: string, version: string) =>
+    setView({ kind: 'version', model: name, version });
+  const openDeployment = (id: string) =>
+    setView(previous => ({ kind: 'deployment', id, from: previous }));
+
+  const renderView = (current: string): JSX.Element => {
+    switch (view.kind) {
+      case 'models':
+        return (
+          <ModelList
+            group={current}
+            pageSize={settings.pageSize}
+            reload={reload}
+            onOpenModel={name => setView({ kind: 'versions', model: name })}
+            trans={trans}
+          />
+        );
+      case 'versions':
+        return (
+          <VersionsView
+            key={`${current}/${view.model}/${reload}`}
+            group={current}
+            model={view.model}
+            sidebar={model}
+            onBack={() => setView({ kind: 'models' })}
+            onOpenVersion={version => openVersion(view.model, version)}
+            onOpenDeployment={openDeployment}
+            onDeploy={v =>
+              void deploy({
+                modelUri: v.model_uri,
+                modelName: v.name,
+                aliases: v.aliases
+              })
+            }
+            onCompare={versions =>
+              setView({ kind: 'compare', model: view.model, versions })
+            }
+            trans={trans}
+          />
+        );
+      case 'version':
+        return (
+          <VersionDetailView
+            key={reload}
+            group={current}
+            model={view.model}
+            version={view.version}
+            sidebar={model}
+            onBack={() => setView({ kind: 'versions', model: view.model })}
+            onOpenDeployment={openDeployment}
+            onDeploy={v =>
+              void deploy({
+                modelUri: v.model_uri,
+                modelName: v.name,
+                aliases: v.aliases
+              })
+            }
+            trans={trans}
+          />
+        );
+      case 'compare':
+        return (
+          <CompareView
+            group={current}
+            model={view.model}
+            versions={view.versions}
+            onBack={() => setView({ kind: 'versions', model: view.model })}
+            onOpenVersion={version => openVersion(view.model, version)}
+            trans={trans}
+          />
+        );
+      case 'deployments':
+        return (
+          <DeploymentsView
+            group={current}
+            reload={reload}
+            onOpenDeployment={openDeployment}
+            onOpenVersion={openVersion}
+            trans={trans}
+          />
+        );
+      case 'deployment':
+        return (
+          <DeploymentDetailView
+            key={`${view.id}/${reload}`}
+            group={current}
+            id={view.id}
+            onBack={() =>
+              setView(
+                view.from && view.from.kind !== 'deployment'
+                  ? view.from
+                  : { kind: 'deployments' }
+              )
+            }
+            onOpenVersion={openVersion}
+            onUpdate={d =>
+              void deploy({
+                modelUri: d.model_uri,
+                deploymentId: d.id
+              })
+            }
+            onDeleted={() => setView({ kind: 'deployments' })}
+            trans={trans}
+          />
+        );
+    }
+  };
+
   if (loadError) {
     return (
       <div className="jp-PrimeHubModels-panel">
@@ -223,34 +370,31 @@ function ModelsPanel(props: IModelsPanelProps): JSX.Element {
             onRetry={retry}
             trans={trans}
           />
-          {group && status?.mlflow === 'ok' && view.kind === 'models' && (
-            <ModelList
-              group={group}
-              pageSize={settings.pageSize}
-              reload={reload}
-              onOpenModel={name => setView({ kind: 'versions', model: name })}
-              trans={trans}
-            />
-          )}
-          {group && status?.mlflow === 'ok' && view.kind === 'versions' && (
-            <VersionsView
-              group={group}
-              model={view.model}
-              onBack={() => setView({ kind: 'models' })}
-              onOpenVersion={version =>
-                setView({ kind: 'version', model: view.model, version })
-              }
-              trans={trans}
-            />
-          )}
-          {group && status?.mlflow === 'ok' && view.kind === 'version' && (
-            <VersionDetailView
-              group={group}
-              model={view.model}
-              version={view.version}
-              onBack={() => setView({ kind: 'versions', model: view.model })}
-              trans={trans}
-            />
+          {group && status?.mlflow === 'ok' && (
+            <>
+              <div
+                className="jp-PrimeHubModels-tabs"
+                role="tablist"
+                aria-label={trans.__('Views')}
+              >
+                {(['models', 'deployments'] as Tab[]).map(tab => (
+                  <button
+                    key={tab}
+                    role="tab"
+                    aria-selected={tabOf(view) === tab}
+                    className="jp-PrimeHubModels-tab"
+                    onClick={() => setView({ kind: tab })}
+                  >
+                    {tab === 'models'
+                      ? trans.__('Models')
+                      : trans.__('Deployments')}
+                  </button>
+                ))}
+              </div>
+              <div className="jp-PrimeHubModels-body" role="tabpanel">
+                {renderView(group)}
+              </div>
+            </>
           )}
         </>
       )}

@@ -1,66 +1,87 @@
-import { Clipboard } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { getVersion } from '../api';
+import { getSignature, getVersion, IVersionDetail } from '../api';
+import { ModelsSidebarModel } from '../model';
+import { SignatureView } from './SignatureView';
 import { exactTime, formatTime } from './time';
-import { ErrorLine, ViewHeader } from './ViewParts';
+import { DeployedByLinks } from './VersionsView';
+import { CopyButton, ErrorLine, KeyValues, ViewHeader } from './ViewParts';
 import { useRequest } from './useRequest';
 
 export interface IVersionDetailViewProps {
   group: string;
   model: string;
   version: string;
+  sidebar: ModelsSidebarModel;
   onBack: () => void;
+  onOpenDeployment: (id: string) => void;
+  onDeploy: (version: IVersionDetail) => void;
   trans: TranslationBundle;
 }
 
-function KeyValues(props: {
-  title: string;
-  values: Record<string, string | number | null>;
-  empty: string;
+function ExternalLink(props: {
+  href: string | null;
+  text: string;
+  className?: string;
 }): JSX.Element {
-  const entries = Object.entries(props.values).sort(([a], [b]) =>
-    a.localeCompare(b)
-  );
-  return (
-    <section className="jp-PrimeHubModels-section" aria-label={props.title}>
-      <h4>{props.title}</h4>
-      {entries.length === 0 ? (
-        <div className="jp-PrimeHubModels-empty">{props.empty}</div>
-      ) : (
-        <table className="jp-PrimeHubModels-table">
-          <tbody>
-            {entries.map(([key, value]) => (
-              <tr key={key}>
-                <th scope="row">{key}</th>
-                <td>{value === null ? '—' : String(value)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
+  return props.href ? (
+    <a
+      href={props.href}
+      target="_blank"
+      rel="noopener noreferrer"
+      className={props.className}
+    >
+      {props.text}
+    </a>
+  ) : (
+    <>{props.text}</>
   );
 }
 
-/** One version: Registered At, Last Modified, Source Run, Parameters, Metrics, Tags. */
+/**
+ * One version: Registered At, Last Modified, Source Run, Source notebook, model URI,
+ * description, Deployed By; Parameters, Metrics, Tags; signature and input example;
+ * the MLflow 3 logged model.
+ */
 export function VersionDetailView(props: IVersionDetailViewProps): JSX.Element {
-  const { group, model, version, onBack, trans } = props;
+  const { group, model, version, sidebar, trans } = props;
   const { data, error } = useRequest(
     signal => getVersion(group, model, version, signal),
     [group, model, version]
   );
+  const signature = useRequest(
+    signal => getSignature(group, model, version, signal),
+    [group, model, version]
+  );
+  React.useEffect(() => {
+    if (data) {
+      sidebar.currentVersion = { group, model, version, aliases: data.aliases };
+    }
+  }, [data, sidebar, group, model, version]);
+
+  const notebook = data?.source_notebook;
+  const logged = data?.logged_model;
   return (
     <div className="jp-PrimeHubModels-view">
       <ViewHeader
         back={trans.__('← Versions')}
         backTitle={trans.__('Back to versions')}
-        onBack={onBack}
+        onBack={props.onBack}
         title={trans.__('%1, version %2', model, version)}
         hover={model}
-      />
+      >
+        {data && (
+          <Button
+            small
+            className="jp-PrimeHubModels-deployButton"
+            onClick={() => props.onDeploy(data)}
+          >
+            {trans.__('Deploy')}
+          </Button>
+        )}
+      </ViewHeader>
       <ErrorLine error={error} />
       {!data && !error && (
         <div className="jp-PrimeHubModels-empty">{trans.__('Loading…')}</div>
@@ -79,18 +100,29 @@ export function VersionDetailView(props: IVersionDetailViewProps): JSX.Element {
             <dt>{trans.__('Source Run')}</dt>
             <dd>
               {data.source_run ? (
-                data.source_run.ui_url ? (
-                  <a
-                    href={data.source_run.ui_url}
-                    target="_blank"
-                    rel="noopener noreferrer"
-                    className="jp-PrimeHubModels-sourceRun"
-                  >
-                    {data.source_run.name ?? data.source_run.id}
-                  </a>
-                ) : (
-                  (data.source_run.name ?? data.source_run.id)
-                )
+                <ExternalLink
+                  href={data.source_run.ui_url}
+                  text={data.source_run.name ?? data.source_run.id}
+                  className="jp-PrimeHubModels-sourceRun"
+                />
+              ) : (
+                '—'
+              )}
+            </dd>
+            <dt>{trans.__('Source notebook')}</dt>
+            <dd>
+              {notebook?.lab_path ? (
+                <button
+                  className="jp-PrimeHubModels-link jp-PrimeHubModels-sourceNotebook"
+                  title={trans.__('Open %1 in JupyterLab', notebook.lab_path)}
+                  onClick={() => sidebar.openPath(notebook.lab_path ?? '')}
+                >
+                  {notebook.lab_path}
+                </button>
+              ) : notebook ? (
+                <span title={trans.__('Not under this Jupyter server’s root')}>
+                  {notebook.path}
+                </span>
               ) : (
                 '—'
               )}
@@ -98,19 +130,53 @@ export function VersionDetailView(props: IVersionDetailViewProps): JSX.Element {
             <dt>{trans.__('Model URI')}</dt>
             <dd>
               <code>{data.model_uri}</code>{' '}
-              <Button
-                small
-                minimal
+              <CopyButton
+                text={data.model_uri}
                 title={trans.__('Copy the model URI')}
-                onClick={() => Clipboard.copyToSystem(data.model_uri)}
-              >
-                {trans.__('Copy')}
-              </Button>
+                trans={trans}
+              />
+            </dd>
+            {data.aliases.length > 0 && (
+              <>
+                <dt>{trans.__('Aliases')}</dt>
+                <dd>
+                  {data.aliases.map(alias => (
+                    <span key={alias} className="jp-PrimeHubModels-chip">
+                      @{alias}
+                    </span>
+                  ))}
+                </dd>
+              </>
+            )}
+            <dt>{trans.__('Deployed By')}</dt>
+            <dd>
+              {data.deployed_by.length ? (
+                <DeployedByLinks
+                  deployments={data.deployed_by}
+                  onOpen={props.onOpenDeployment}
+                  trans={trans}
+                />
+              ) : (
+                '—'
+              )}
             </dd>
             {data.description && (
               <>
                 <dt>{trans.__('Description')}</dt>
-                <dd>{data.description}</dd>
+                <dd className="jp-PrimeHubModels-description">
+                  {data.description}
+                </dd>
+              </>
+            )}
+            {data.ui_url && (
+              <>
+                <dt>{trans.__('MLflow')}</dt>
+                <dd>
+                  <ExternalLink
+                    href={data.ui_url}
+                    text={trans.__('Open in the MLflow UI')}
+                  />
+                </dd>
               </>
             )}
           </dl>
@@ -118,17 +184,55 @@ export function VersionDetailView(props: IVersionDetailViewProps): JSX.Element {
             title={trans.__('Parameters')}
             values={data.parameters}
             empty={trans.__('No parameters')}
+            trans={trans}
           />
           <KeyValues
             title={trans.__('Metrics')}
             values={data.metrics}
             empty={trans.__('No metrics')}
+            trans={trans}
           />
           <KeyValues
             title={trans.__('Tags')}
             values={data.tags}
             empty={trans.__('No tags')}
+            trans={trans}
           />
+          <SignatureView
+            signature={signature.data}
+            error={signature.error}
+            trans={trans}
+          />
+          {logged && (
+            <section
+              className="jp-PrimeHubModels-section"
+              aria-label={trans.__('Logged model')}
+            >
+              <h4>{trans.__('Logged model')}</h4>
+              <dl className="jp-PrimeHubModels-fields">
+                <dt>{trans.__('ID')}</dt>
+                <dd>
+                  <ExternalLink href={logged.ui_url} text={logged.id} />
+                </dd>
+                <dt>{trans.__('Name')}</dt>
+                <dd>{logged.name ?? '—'}</dd>
+                <dt>{trans.__('Status')}</dt>
+                <dd>{logged.status ?? '—'}</dd>
+                <dt>{trans.__('Artifacts')}</dt>
+                <dd>
+                  <code>{logged.artifact_uri ?? '—'}</code>
+                </dd>
+              </dl>
+              {Object.keys(logged.metrics).length > 0 && (
+                <KeyValues
+                  title={trans.__('Logged model metrics')}
+                  values={logged.metrics}
+                  empty=""
+                  trans={trans}
+                />
+              )}
+            </section>
+          )}
         </>
       )}
     </div>

@@ -2,28 +2,106 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { IModelVersion, listVersions } from '../api';
-import { exactTime, formatTime } from './time';
+import { IDeployedBy, IModelVersion, listVersions } from '../api';
+import { ModelsSidebarModel } from '../model';
+import { columnLabel, ColumnsPicker, RunColumn } from './ColumnsPicker';
+import { exactTime, relativeTime } from './time';
 import { ErrorLine, ViewHeader } from './ViewParts';
 import { useRequest } from './useRequest';
 
 export interface IVersionsViewProps {
   group: string;
   model: string;
+  sidebar: ModelsSidebarModel;
   onBack: () => void;
   onOpenVersion: (version: string) => void;
+  onOpenDeployment: (id: string) => void;
+  onDeploy: (version: IModelVersion) => void;
+  onCompare: (versions: string[]) => void;
   trans: TranslationBundle;
 }
 
-/** A model's versions, newest first: Version, Registered At, Status, Aliases, Deployed By. */
+function runColumns(versions: IModelVersion[]): RunColumn[] {
+  const params = new Set<string>();
+  const metrics = new Set<string>();
+  for (const v of versions) {
+    Object.keys(v.parameters ?? {}).forEach(k => params.add(k));
+    Object.keys(v.metrics ?? {}).forEach(k => metrics.add(k));
+  }
+  return [
+    ...[...params].sort().map(k => `param:${k}` as RunColumn),
+    ...[...metrics].sort().map(k => `metric:${k}` as RunColumn)
+  ];
+}
+
+function runValue(v: IModelVersion, column: RunColumn): string {
+  const key = columnLabel(column);
+  const value = column.startsWith('param:')
+    ? v.parameters?.[key]
+    : v.metrics?.[key];
+  if (value === undefined || value === null) {
+    return '—';
+  }
+  return typeof value === 'number'
+    ? String(Number(value.toPrecision(6)))
+    : value;
+}
+
+export function DeployedByLinks(props: {
+  deployments: IDeployedBy[];
+  onOpen: (id: string) => void;
+  trans: TranslationBundle;
+}): JSX.Element {
+  return (
+    <>
+      {props.deployments.map(d => (
+        <button
+          key={d.id}
+          className="jp-PrimeHubModels-chip jp-PrimeHubModels-deployedBy"
+          data-phase={d.phase}
+          title={props.trans.__('Deployment %1: %2', d.name, d.phase)}
+          onClick={() => props.onOpen(d.id)}
+        >
+          {d.name}
+        </button>
+      ))}
+    </>
+  );
+}
+
+/**
+ * A model's versions, newest first: Version, Registered At, Status, Aliases, Deployed
+ * By, Deploy; optional run columns; select two or more to compare.
+ */
 export function VersionsView(props: IVersionsViewProps): JSX.Element {
-  const { group, model, onBack, onOpenVersion, trans } = props;
+  const { group, model, sidebar, trans } = props;
   const [pages, setPages] = React.useState<IModelVersion[]>([]);
   const [token, setToken] = React.useState<string | null>(null);
   const [more, setMore] = React.useState<string | null>(null);
+  const [columns, setColumns] = React.useState<RunColumn[]>([]);
+  const [pickerOpen, setPickerOpen] = React.useState(false);
+  const [selected, setSelected] = React.useState<string[]>([]);
+  const runData = columns.length > 0 || pickerOpen;
+
+  React.useEffect(() => {
+    let live = true;
+    sidebar
+      .columns(group, model)
+      .then(saved => live && setColumns(saved as RunColumn[]))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [sidebar, group, model]);
+
+  // Turning run data on reloads from the first page, each page in one batch.
+  React.useEffect(() => {
+    setToken(null);
+  }, [runData]);
+
   const { data, error } = useRequest(
-    signal => listVersions(group, model, token, signal),
-    [group, model, token]
+    signal => listVersions(group, model, { pageToken: token, runData }, signal),
+    [group, model, token, runData]
   );
   React.useEffect(() => {
     if (data) {
@@ -34,14 +112,48 @@ export function VersionsView(props: IVersionsViewProps): JSX.Element {
     }
   }, [data, token]);
 
+  const chooseColumns = (chosen: RunColumn[]) => {
+    setColumns(chosen);
+    sidebar.setColumns(group, model, chosen).catch(() => undefined);
+  };
+  const toggle = (version: string) =>
+    setSelected(previous =>
+      previous.includes(version)
+        ? previous.filter(v => v !== version)
+        : [...previous, version]
+    );
+  const hasRunData = pages.some(
+    v => v.parameters !== undefined && v.parameters !== null
+  );
+
   return (
     <div className="jp-PrimeHubModels-view">
       <ViewHeader
         back={trans.__('← Models')}
         backTitle={trans.__('Back to models')}
-        onBack={onBack}
+        onBack={props.onBack}
         title={model}
       />
+      <div className="jp-PrimeHubModels-toolbar">
+        <ColumnsPicker
+          available={runColumns(pages)}
+          chosen={columns}
+          loading={runData && !hasRunData && !error}
+          open={pickerOpen}
+          onOpenChange={setPickerOpen}
+          onChange={chooseColumns}
+          trans={trans}
+        />
+        <Button
+          small
+          minimal
+          disabled={selected.length < 2}
+          onClick={() => props.onCompare(selected)}
+          title={trans.__('Select two or more versions to compare them')}
+        >
+          {trans.__('Compare (%1)', selected.length)}
+        </Button>
+      </div>
       <ErrorLine error={error} />
       {!error && pages.length === 0 && (
         <div className="jp-PrimeHubModels-empty">
@@ -51,57 +163,93 @@ export function VersionsView(props: IVersionsViewProps): JSX.Element {
         </div>
       )}
       {pages.length > 0 && (
-        <table
-          className="jp-PrimeHubModels-table"
-          aria-label={trans.__('Versions')}
-        >
-          <thead>
-            <tr>
-              <th>{trans.__('Version')}</th>
-              <th>{trans.__('Registered At')}</th>
-              <th>{trans.__('Status')}</th>
-              <th>{trans.__('Aliases')}</th>
-              <th>{trans.__('Deployed By')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {pages.map(v => (
-              <tr key={v.version} data-version={v.version}>
-                <td>
-                  <button
-                    className="jp-PrimeHubModels-link"
-                    onClick={() => onOpenVersion(v.version)}
-                    title={trans.__('Open version %1', v.version)}
-                  >
-                    {trans.__('Version %1', v.version)}
-                  </button>
-                </td>
-                <td title={exactTime(v.creation_timestamp)}>
-                  {formatTime(v.creation_timestamp)}
-                </td>
-                <td>{v.status}</td>
-                <td>
-                  {v.aliases.map(alias => (
-                    <span key={alias} className="jp-PrimeHubModels-chip">
-                      @{alias}
-                    </span>
-                  ))}
-                </td>
-                <td>
-                  {v.deployed_by.map(d => (
-                    <span
-                      key={d.id}
-                      className="jp-PrimeHubModels-chip"
-                      title={d.phase}
-                    >
-                      {d.name}
-                    </span>
-                  ))}
-                </td>
+        <div className="jp-PrimeHubModels-tableScroller">
+          <table
+            className="jp-PrimeHubModels-table"
+            aria-label={trans.__('Versions')}
+          >
+            <thead>
+              <tr>
+                <th>
+                  <span className="jp-PrimeHubModels-visuallyHidden">
+                    {trans.__('Select')}
+                  </span>
+                </th>
+                <th>{trans.__('Version')}</th>
+                <th>{trans.__('Registered At')}</th>
+                <th>{trans.__('Status')}</th>
+                <th>{trans.__('Aliases')}</th>
+                <th>{trans.__('Deployed By')}</th>
+                {columns.map(c => (
+                  <th key={c} data-column={c}>
+                    {columnLabel(c)}
+                  </th>
+                ))}
+                <th>
+                  <span className="jp-PrimeHubModels-visuallyHidden">
+                    {trans.__('Deploy')}
+                  </span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {pages.map(v => (
+                <tr key={v.version} data-version={v.version}>
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={trans.__('Select version %1', v.version)}
+                      checked={selected.includes(v.version)}
+                      onChange={() => toggle(v.version)}
+                    />
+                  </td>
+                  <td>
+                    <button
+                      className="jp-PrimeHubModels-link"
+                      onClick={() => props.onOpenVersion(v.version)}
+                      title={trans.__('Open version %1', v.version)}
+                    >
+                      {trans.__('Version %1', v.version)}
+                    </button>
+                  </td>
+                  <td title={exactTime(v.creation_timestamp)}>
+                    {relativeTime(v.creation_timestamp)}
+                  </td>
+                  <td>{v.status}</td>
+                  <td>
+                    {v.aliases.map(alias => (
+                      <span key={alias} className="jp-PrimeHubModels-chip">
+                        @{alias}
+                      </span>
+                    ))}
+                  </td>
+                  <td>
+                    <DeployedByLinks
+                      deployments={v.deployed_by}
+                      onOpen={props.onOpenDeployment}
+                      trans={trans}
+                    />
+                  </td>
+                  {columns.map(c => (
+                    <td key={c} data-column={c}>
+                      {runValue(v, c)}
+                    </td>
+                  ))}
+                  <td>
+                    <Button
+                      small
+                      className="jp-PrimeHubModels-deployButton"
+                      onClick={() => props.onDeploy(v)}
+                      title={trans.__('Deploy version %1', v.version)}
+                    >
+                      {trans.__('Deploy')}
+                    </Button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {more && (
         <Button small onClick={() => setToken(more)}>

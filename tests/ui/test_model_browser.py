@@ -1,0 +1,181 @@
+"""Search, infinite scroll and virtualization; columns picker; Compare; source notebook."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import aiohttp
+import pytest
+
+from tests.conftest import LiveLab
+from tests.seed_registry import CHINESE, IRIS
+from tests.ui.conftest import DOCS, chromium_page
+from tests.ui.helpers import ModelsSidebar
+
+pytestmark = pytest.mark.browser
+
+BULK = 300
+
+
+async def _mlflow(http: aiohttp.ClientSession, uri: str, endpoint: str, body: Any) -> None:
+    async with http.post(f"{uri}/api/2.0/mlflow/{endpoint}", json=body) as r:
+        assert r.status == 200, await r.text()
+
+
+def _post(uri: str, endpoint: str, body: Any, method: str = "POST") -> None:
+    request = urllib.request.Request(
+        f"{uri}/api/2.0/mlflow/{endpoint}", json.dumps(body).encode(),
+        {"Content-Type": "application/json"}, method=method,
+    )  # fmt: skip
+    with urllib.request.urlopen(request, timeout=30) as r:
+        r.read()
+
+
+@pytest.fixture
+def bulk_models(mlflow_uri: str) -> Iterator[list[str]]:
+    """Hundreds of registered models, only for the length of one test."""
+    names = [f"bulk-{i:04d}" for i in range(BULK)]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda n: _post(mlflow_uri, "registered-models/create", {"name": n}), names))
+        try:
+            yield names
+        finally:
+            list(
+                pool.map(
+                    lambda n: _post(mlflow_uri, "registered-models/delete", {"name": n}, "DELETE"),
+                    names,
+                )
+            )
+
+
+async def test_search_and_scroll_hundreds_of_models(
+    live_lab: LiveLab, bulk_models: list[str]
+) -> None:
+    async with chromium_page() as page:
+        sidebar = ModelsSidebar(page, live_lab.url, live_lab.token)
+        await sidebar.open()
+        await sidebar.banner("ok")
+        await sidebar.model_names()
+        await sidebar.search("bulk-")
+        await page.wait_for_function(
+            "() => document.querySelector('.jp-PrimeHubModels-modelName')"
+            "?.textContent === 'bulk-0000'"
+        )
+        listing = sidebar.root.locator(".jp-PrimeHubModels-modelList")
+        # scroll until the list knows it has everything (pages of 100 → 3 pages)
+        for _ in range(60):
+            if await listing.get_attribute("aria-rowcount") == str(BULK):
+                break
+            await sidebar.scroll_models_to_end()
+            await asyncio.sleep(0.25)
+        assert await listing.get_attribute("aria-rowcount") == str(BULK)
+        await sidebar.scroll_models_to_end()
+        last = sidebar.root.get_by_role("button", name=bulk_models[-1], exact=True)
+        await last.wait_for()
+        assert await last.is_visible()
+        assert await sidebar.rendered_rows() < 60  # virtualized: only rows near the view
+        assert "300 models" in await sidebar.root.locator(".jp-PrimeHubModels-count").inner_text()
+
+        # a narrower search; then one that matches nothing
+        await sidebar.search("bulk-012")
+        await page.wait_for_function(
+            "() => [...document.querySelectorAll('.jp-PrimeHubModels-modelName')]"
+            ".map(e => e.textContent).join(',') === "
+            + json.dumps(",".join(f"bulk-{i:04d}" for i in range(120, 130)))
+        )
+        await sidebar.search("no-such-model-anywhere")
+        empty = sidebar.root.locator(".jp-PrimeHubModels-empty")
+        await empty.wait_for()
+        assert "no-such-model-anywhere" in await empty.inner_text()
+
+
+async def test_columns_picker_is_remembered_and_compare_marks_differences(
+    live_lab: LiveLab,
+) -> None:
+    async with chromium_page() as page:
+        sidebar = ModelsSidebar(page, live_lab.url, live_lab.token)
+        await sidebar.open()
+        await sidebar.widen()
+        await sidebar.banner("ok")
+        await sidebar.model_names()
+        await sidebar.open_model(IRIS)
+        async with page.expect_request(lambda r: "run_data=true" in r.url):
+            await sidebar.root.get_by_role("button", name="Columns").click()
+        picker = sidebar.root.get_by_role("dialog", name="Columns")
+        # the choice goes to the state database, which JupyterLab saves in the workspace
+        async with page.expect_request(
+            lambda r: "/lab/api/workspaces" in r.url and r.method == "PUT", timeout=15_000
+        ):
+            await picker.get_by_label("C", exact=True).check()
+            await picker.get_by_label("accuracy", exact=True).check()
+        await page.keyboard.press("Escape")
+        header = sidebar.root.locator("thead th[data-column]")
+        assert await header.all_inner_texts() == ["C", "accuracy"]
+        cells = sidebar.root.locator('td[data-column="param:C"]')
+        assert await cells.all_inner_texts() == ["10.0", "1.0", "0.1"]
+        await page.screenshot(path=str(DOCS / "versions-columns.png"))
+
+        # a reload keeps the choice (JupyterLab's state database)
+        await sidebar.open()
+        await sidebar.model_names()
+        await sidebar.open_model(IRIS)
+        await sidebar.root.locator('td[data-column="metric:accuracy"]').first.wait_for()
+        assert await header.all_inner_texts() == ["C", "accuracy"]
+
+        # compare versions 1 and 3: parameters side by side, differing rows marked
+        await sidebar.root.get_by_label("Select version 1").check()
+        compare = sidebar.root.get_by_role("button", name="Compare (1)")
+        assert await compare.is_disabled()
+        await sidebar.root.get_by_label("Select version 3").check()
+        await sidebar.root.get_by_role("button", name="Compare (2)").click()
+        table = sidebar.root.get_by_role("table", name="Compared versions")
+        await table.wait_for()
+        c_row = table.locator('tr[data-key="C"]')
+        assert await c_row.get_attribute("class") == "jp-mod-different"
+        assert (await c_row.locator("td").all_inner_texts()) == ["0.1", "10.0"]
+        same = table.locator('tr[data-key="max_iter"]')
+        assert await same.get_attribute("class") is None
+        await page.screenshot(path=str(DOCS / "compare.png"))
+
+        # clear the columns for the other tests
+        await sidebar.root.get_by_role("button", name="← Versions").click()
+        await sidebar.root.get_by_role("button", name="Columns (2)").click()
+        await (
+            sidebar.root.get_by_role("dialog", name="Columns")
+            .get_by_role("button", name="Clear")
+            .click()
+        )
+
+
+async def test_source_notebook_opens_in_lab(
+    live_lab: LiveLab, seeded: Any, mlflow_uri: str
+) -> None:
+    notebook = live_lab.root / "notebooks" / "lineage" / "train.ipynb"
+    notebook.parent.mkdir(exist_ok=True)
+    notebook.write_text(
+        json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    )
+    run_id = seeded[CHINESE][0]["run_id"]
+    async with aiohttp.ClientSession() as http:
+        tag = {"run_id": run_id, "key": "primehub.notebook", "value": str(notebook)}
+        await _mlflow(http, mlflow_uri, "runs/set-tag", tag)
+        try:
+            async with chromium_page() as page:
+                sidebar = ModelsSidebar(page, live_lab.url, live_lab.token)
+                await sidebar.open()
+                await sidebar.banner("ok")
+                await sidebar.model_names()
+                await sidebar.open_model(CHINESE)
+                await sidebar.open_version("1")
+                link = sidebar.root.locator(".jp-PrimeHubModels-sourceNotebook")
+                assert await link.inner_text() == "lineage/train.ipynb"
+                await link.click()
+                tab = page.locator('.lm-DockPanel-tabBar li[title*="train.ipynb"]')
+                await tab.wait_for(timeout=30_000)
+        finally:
+            await _mlflow(http, mlflow_uri, "runs/set-tag", {**tag, "value": ""})
