@@ -34,6 +34,7 @@ class Status(ApiModel):
     mlflow: Literal["ok", "not_configured", "unreachable"]
     message: str
     ui_url: str | None
+    host: str | None = Field(None, description="The configured MLflow host (no credentials).")
 
 
 class RegisteredModel(ApiModel):

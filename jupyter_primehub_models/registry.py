@@ -254,9 +254,14 @@ class RegistryService:
         try:
             await self.clients.get(group).get("registered-models/search", {"max_results": 1})
         except ApiError as err:
-            return Status(mlflow="unreachable", message=err.message, ui_url=group.ui_url)
+            return Status(
+                mlflow="unreachable", message=err.message, ui_url=group.ui_url, host=group.host
+            )
         return Status(
-            mlflow="ok", message=f"Connected to MLflow at {group.host}", ui_url=group.ui_url
+            mlflow="ok",
+            message=f"Connected to MLflow at {group.host}",
+            ui_url=group.ui_url,
+            host=group.host,
         )
 
     # -- models ---------------------------------------------------------------------------

@@ -15,6 +15,9 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import httpx
 
 BIN = Path(sys.executable).parent
 
@@ -208,3 +211,10 @@ def kill_recorded_processes(state_dir: Path) -> None:
         for replica in runtime.get("replicas", ()):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(replica["pid"], signal.SIGKILL)
+
+
+def mlflow_call(uri: str, endpoint: str, body: dict[str, Any], method: str = "POST") -> Any:
+    """One call of MLflow's REST API (test setup: tags, bulk models)."""
+    r = httpx.request(method, f"{uri}/api/2.0/mlflow/{endpoint}", json=body, timeout=30)
+    r.raise_for_status()
+    return r.json()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -309,17 +308,13 @@ async def test_source_notebook_resolves_under_the_jupyter_root(
     api: Any, seeded: dict[str, Any], mlflow_uri: str, jp_root_dir: Any, tmp_path: Any
 ) -> None:
     """A run tagged with its notebook gets a path Lab can open, only when it is under root."""
-    import urllib.request
+    from tests.servers import mlflow_call
 
     run_id = seeded[CHINESE][0]["run_id"]
 
     def tag(value: str) -> None:
-        body = json.dumps({"run_id": run_id, "key": "primehub.notebook", "value": value})
-        request = urllib.request.Request(
-            f"{mlflow_uri}/api/2.0/mlflow/runs/set-tag", body.encode(),
-            {"Content-Type": "application/json"},
-        )  # fmt: skip
-        urllib.request.urlopen(request, timeout=10).read()
+        body = {"run_id": run_id, "key": "primehub.notebook", "value": value}
+        mlflow_call(mlflow_uri, "runs/set-tag", body)
 
     notebook = jp_root_dir / "work" / "train 1.ipynb"
     notebook.parent.mkdir()

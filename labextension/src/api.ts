@@ -32,6 +32,8 @@ export interface IStatus {
   mlflow: MlflowState;
   message: string;
   ui_url: string | null;
+  /** The configured MLflow host (no credentials). */
+  host?: string | null;
 }
 
 export interface IRegisteredModel {

@@ -14,8 +14,11 @@ class ModelsSidebar:
         self.lab_url = lab_url
         self.token = token
 
-    async def open(self, path: str = "lab") -> None:
-        await self.page.goto(f"{self.lab_url}/{path}?token={self.token}")
+    async def open(self, path: str = "lab", reset: bool = True) -> None:
+        """Load Lab and show the panel; ``reset`` starts from an empty workspace (what an
+        earlier test left open, such as a notebook, stays out of this one)."""
+        query = f"token={self.token}" + ("&reset" if reset else "")
+        await self.page.goto(f"{self.lab_url}/{path}?{query}")
         await self.page.wait_for_selector(TAB, timeout=60_000)
         if not await self.page.is_visible(SIDEBAR):
             await self.page.click(TAB)
@@ -88,7 +91,7 @@ class ModelsSidebar:
         chip = self.root.locator(".jp-PrimeHubModels-viewHeader .jp-PrimeHubModels-phase")
         return await chip.get_attribute("data-phase") or ""
 
-    async def wait_phase(self, phase: str, timeout: float = 120_000) -> None:
+    async def wait_phase(self, phase: str, within_ms: float = 120_000) -> None:
         await self.root.locator(
             f'.jp-PrimeHubModels-viewHeader .jp-PrimeHubModels-phase[data-phase="{phase}"]'
-        ).wait_for(timeout=timeout)
+        ).wait_for(timeout=within_ms)

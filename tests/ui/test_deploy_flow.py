@@ -17,12 +17,11 @@ pytestmark = pytest.mark.browser
 
 
 async def lab_api(lab: LiveLab, method: str, path: str, body: Any = None) -> Any:
-    async with aiohttp.ClientSession() as http:
-        async with http.request(
-            method, f"{lab.api}/{path}", json=body,
-            headers={"Authorization": f"token {lab.token}"},
-        ) as r:  # fmt: skip
-            return r.status, await r.json(content_type=None)
+    async with aiohttp.ClientSession() as http, http.request(
+        method, f"{lab.api}/{path}", json=body,
+        headers={"Authorization": f"token {lab.token}"},
+    ) as r:  # fmt: skip
+        return r.status, await r.json(content_type=None)
 
 
 async def test_deploy_try_update_stop_delete(live_lab: LiveLab, seeded: Any) -> None:
@@ -82,7 +81,7 @@ async def test_deploy_try_update_stop_delete(live_lab: LiveLab, seeded: Any) -> 
 
             # the version now lists it under Deployed By, linking back to it
             await sidebar.root.get_by_role("button", name=f"models:/{IRIS}/1").click()
-            link = sidebar.root.locator(f'.jp-PrimeHubModels-deployedBy:has-text("ui-iris")')
+            link = sidebar.root.locator('.jp-PrimeHubModels-deployedBy:has-text("ui-iris")')
             await link.wait_for(timeout=30_000)
             assert await link.get_attribute("data-phase") == "Deployed"
             await link.click()
@@ -138,6 +137,7 @@ async def test_palette_deploys_the_version_in_view(live_lab: LiveLab) -> None:
         await sidebar.banner("ok")
         await sidebar.open_model(IRIS)
         await sidebar.open_version("3")
+        _, before = await lab_api(live_lab, "GET", "groups/team/deployments")
         await page.keyboard.press("Control+Shift+C")
         palette = page.locator(".lm-CommandPalette-input")
         await palette.fill("Deploy Model Version")
@@ -154,5 +154,5 @@ async def test_palette_deploys_the_version_in_view(live_lab: LiveLab) -> None:
         )
         await page.keyboard.press("Escape")
         await dialog.wait_for(state="detached")
-        status, listed = await lab_api(live_lab, "GET", "groups/team/deployments")
-        assert status == 200 and listed["deployments"] == []
+        status, after = await lab_api(live_lab, "GET", "groups/team/deployments")
+        assert status == 200 and after["deployments"] == before["deployments"]

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
-import aiohttp
 import pytest
 
 from tests.conftest import LiveLab
 from tests.seed_registry import CHINESE, IRIS
+from tests.servers import mlflow_call
 from tests.ui.conftest import DOCS, chromium_page
 from tests.ui.helpers import ModelsSidebar
 
@@ -22,35 +22,18 @@ pytestmark = pytest.mark.browser
 BULK = 300
 
 
-async def _mlflow(http: aiohttp.ClientSession, uri: str, endpoint: str, body: Any) -> None:
-    async with http.post(f"{uri}/api/2.0/mlflow/{endpoint}", json=body) as r:
-        assert r.status == 200, await r.text()
-
-
-def _post(uri: str, endpoint: str, body: Any, method: str = "POST") -> None:
-    request = urllib.request.Request(
-        f"{uri}/api/2.0/mlflow/{endpoint}", json.dumps(body).encode(),
-        {"Content-Type": "application/json"}, method=method,
-    )  # fmt: skip
-    with urllib.request.urlopen(request, timeout=30) as r:
-        r.read()
-
-
 @pytest.fixture
 def bulk_models(mlflow_uri: str) -> Iterator[list[str]]:
     """Hundreds of registered models, only for the length of one test."""
     names = [f"bulk-{i:04d}" for i in range(BULK)]
+    create = partial(mlflow_call, mlflow_uri, "registered-models/create")
+    delete = partial(mlflow_call, mlflow_uri, "registered-models/delete", method="DELETE")
     with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda n: _post(mlflow_uri, "registered-models/create", {"name": n}), names))
+        list(pool.map(lambda n: create({"name": n}), names))
         try:
             yield names
         finally:
-            list(
-                pool.map(
-                    lambda n: _post(mlflow_uri, "registered-models/delete", {"name": n}, "DELETE"),
-                    names,
-                )
-            )
+            list(pool.map(lambda n: delete({"name": n}), names))
 
 
 async def test_search_and_scroll_hundreds_of_models(
@@ -121,7 +104,7 @@ async def test_columns_picker_is_remembered_and_compare_marks_differences(
         await page.screenshot(path=str(DOCS / "versions-columns.png"))
 
         # a reload keeps the choice (JupyterLab's state database)
-        await sidebar.open()
+        await sidebar.open(reset=False)
         await sidebar.model_names()
         await sidebar.open_model(IRIS)
         await sidebar.root.locator('td[data-column="metric:accuracy"]').first.wait_for()
@@ -158,24 +141,30 @@ async def test_source_notebook_opens_in_lab(
     notebook = live_lab.root / "notebooks" / "lineage" / "train.ipynb"
     notebook.parent.mkdir(exist_ok=True)
     notebook.write_text(
-        json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+        json.dumps(
+            {
+                "cells": [],
+                "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            }
+        )
     )
     run_id = seeded[CHINESE][0]["run_id"]
-    async with aiohttp.ClientSession() as http:
-        tag = {"run_id": run_id, "key": "primehub.notebook", "value": str(notebook)}
-        await _mlflow(http, mlflow_uri, "runs/set-tag", tag)
-        try:
-            async with chromium_page() as page:
-                sidebar = ModelsSidebar(page, live_lab.url, live_lab.token)
-                await sidebar.open()
-                await sidebar.banner("ok")
-                await sidebar.model_names()
-                await sidebar.open_model(CHINESE)
-                await sidebar.open_version("1")
-                link = sidebar.root.locator(".jp-PrimeHubModels-sourceNotebook")
-                assert await link.inner_text() == "lineage/train.ipynb"
-                await link.click()
-                tab = page.locator('.lm-DockPanel-tabBar li[title*="train.ipynb"]')
-                await tab.wait_for(timeout=30_000)
-        finally:
-            await _mlflow(http, mlflow_uri, "runs/set-tag", {**tag, "value": ""})
+    tag = {"run_id": run_id, "key": "primehub.notebook", "value": str(notebook)}
+    mlflow_call(mlflow_uri, "runs/set-tag", tag)
+    try:
+        async with chromium_page() as page:
+            sidebar = ModelsSidebar(page, live_lab.url, live_lab.token)
+            await sidebar.open()
+            await sidebar.banner("ok")
+            await sidebar.model_names()
+            await sidebar.open_model(CHINESE)
+            await sidebar.open_version("1")
+            link = sidebar.root.locator(".jp-PrimeHubModels-sourceNotebook")
+            assert await link.inner_text() == "lineage/train.ipynb"
+            await link.click()
+            tab = page.locator('.lm-DockPanel-tabBar li[title*="train.ipynb"]')
+            await tab.wait_for(timeout=30_000)
+    finally:
+        mlflow_call(mlflow_uri, "runs/set-tag", {**tag, "value": ""})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Any
 
 import pytest
@@ -18,6 +20,7 @@ async def test_sidebar_lists_groups_and_shows_each_status(live_lab: LiveLab, dow
     async with chromium_page() as page:
         sidebar = ModelsSidebar(page, live_lab.url, live_lab.token)
         await sidebar.open()
+        await sidebar.widen(400)
         options = await sidebar.group_options()
         assert options[0] == "Team A"  # the default group, selected
         assert "No MLflow (MLflow not configured)" in options
@@ -60,6 +63,7 @@ async def test_browse_model_versions_and_version_detail(live_lab: LiveLab, seede
     async with chromium_page() as page:
         sidebar = ModelsSidebar(page, live_lab.url, live_lab.token)
         await sidebar.open()
+        await sidebar.widen()
         await sidebar.banner("ok")
         await sidebar.model_names()
         await sidebar.open_model(IRIS)
@@ -90,3 +94,38 @@ async def test_browse_model_versions_and_version_detail(live_lab: LiveLab, seede
         # an awkward name round-trips through the URL encoding
         await sidebar.open_model(ODD)
         assert await sidebar.version_rows() == ["2", "1"]
+
+
+async def test_leaving_a_view_cancels_its_request(live_lab: LiveLab) -> None:
+    """A slow version detail is aborted when the user goes back, and never lands late."""
+    async with chromium_page() as page:
+        sidebar = ModelsSidebar(page, live_lab.url, live_lab.token)
+        await sidebar.open()
+        await sidebar.banner("ok")
+        await sidebar.model_names()
+        await sidebar.open_model(IRIS)
+        arrived = asyncio.Event()
+        failures: list[str] = []
+
+        async def slow(route: Any) -> None:
+            arrived.set()
+            await asyncio.sleep(2)  # the user leaves meanwhile
+            with contextlib.suppress(Exception):
+                await route.continue_()
+
+        page.on(
+            "requestfailed",
+            lambda r: failures.append(r.failure or "") if "/versions/2?" in r.url else None,
+        )
+        # (Jupyter's ServerConnection adds a cache-busting query string)
+        await page.route(lambda url: "/iris-classifier/versions/2?" in url, slow)
+        await sidebar.root.get_by_role("button", name="Version 2", exact=True).click()
+        await asyncio.wait_for(arrived.wait(), 30)
+        await sidebar.root.get_by_role("button", name="← Versions").click()
+        assert await sidebar.version_rows() == ["3", "2", "1"]
+        await asyncio.sleep(3)  # long after the slow answer would have come
+        # still the versions: the late answer did not pull the panel into the detail
+        assert await sidebar.root.locator('section[aria-label="Parameters"]').count() == 0
+        assert await sidebar.version_rows() == ["3", "2", "1"]
+        assert failures and "ABORTED" in failures[0].upper(), failures
+        await page.unroute_all()

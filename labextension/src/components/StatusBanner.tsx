@@ -17,6 +17,7 @@ interface IBannerProps {
   tone: 'ok' | 'warning' | 'error';
   title?: string;
   text: string;
+  detail?: string;
   retry?: { label: string; disabled: boolean; onClick: () => void };
 }
 
@@ -31,6 +32,9 @@ function Banner(props: IBannerProps): JSX.Element {
     >
       {title && <div className="jp-PrimeHubModels-bannerTitle">{title}</div>}
       <div className="jp-PrimeHubModels-bannerText">{text}</div>
+      {props.detail && props.detail !== text && (
+        <div className="jp-PrimeHubModels-note">{props.detail}</div>
+      )}
       {retry && (
         <Button small onClick={retry.onClick} disabled={retry.disabled}>
           {retry.label}
@@ -79,7 +83,10 @@ export function StatusBanner(props: IStatusBannerProps): JSX.Element | null {
           state="not_configured"
           tone="warning"
           title={trans.__('MLflow setting not configured')}
-          text={status.message}
+          text={trans.__(
+            "Ask your administrator to bind this group to an MLflow server: a tracking URI in the group's settings (c.PrimeHubModels.groups or groups_file, key tracking_uri; or MLFLOW_TRACKING_URI)."
+          )}
+          detail={status.message}
         />
       );
     case 'unreachable':
@@ -88,11 +95,21 @@ export function StatusBanner(props: IStatusBannerProps): JSX.Element | null {
           state="unreachable"
           tone="error"
           title={trans.__('MLflow not reachable')}
-          text={status.message}
+          text={trans.__(
+            'The MLflow server at %1 is not running or cannot be reached. Check the tracking URI in the group settings, then retry.',
+            status.host ?? '?'
+          )}
+          detail={status.message}
           retry={retry}
         />
       );
     default:
-      return <Banner state="ok" tone="ok" text={status.message} />;
+      return (
+        <Banner
+          state="ok"
+          tone="ok"
+          text={trans.__('Connected to MLflow at %1', status.host ?? '?')}
+        />
+      );
   }
 }

@@ -70,7 +70,7 @@ export function DeployedByLinks(props: {
 }
 
 /**
- * A model's versions, newest first: Version, Registered At, Status, Aliases, Deployed
+ * A model's versions, newest first: Version (and status unless READY), Registered At, Aliases, Deployed
  * By, Deploy; optional run columns; select two or more to compare.
  */
 export function VersionsView(props: IVersionsViewProps): JSX.Element {
@@ -177,7 +177,6 @@ export function VersionsView(props: IVersionsViewProps): JSX.Element {
                 </th>
                 <th>{trans.__('Version')}</th>
                 <th>{trans.__('Registered At')}</th>
-                <th>{trans.__('Status')}</th>
                 <th>{trans.__('Aliases')}</th>
                 <th>{trans.__('Deployed By')}</th>
                 {columns.map(c => (
@@ -203,7 +202,7 @@ export function VersionsView(props: IVersionsViewProps): JSX.Element {
                       onChange={() => toggle(v.version)}
                     />
                   </td>
-                  <td>
+                  <td className="jp-mod-nowrap">
                     <button
                       className="jp-PrimeHubModels-link"
                       onClick={() => props.onOpenVersion(v.version)}
@@ -211,11 +210,18 @@ export function VersionsView(props: IVersionsViewProps): JSX.Element {
                     >
                       {trans.__('Version %1', v.version)}
                     </button>
+                    {v.status !== 'READY' && (
+                      <span
+                        className="jp-PrimeHubModels-chip"
+                        title={trans.__('Status')}
+                      >
+                        {v.status}
+                      </span>
+                    )}
                   </td>
                   <td title={exactTime(v.creation_timestamp)}>
                     {relativeTime(v.creation_timestamp)}
                   </td>
-                  <td>{v.status}</td>
                   <td>
                     {v.aliases.map(alias => (
                       <span key={alias} className="jp-PrimeHubModels-chip">
@@ -235,7 +241,7 @@ export function VersionsView(props: IVersionsViewProps): JSX.Element {
                       {runValue(v, c)}
                     </td>
                   ))}
-                  <td>
+                  <td className="jp-mod-nowrap">
                     <Button
                       small
                       className="jp-PrimeHubModels-deployButton"
