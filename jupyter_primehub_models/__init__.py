@@ -9,9 +9,14 @@ from ._version import __version__
 #: The scripting API (``jupyter_primehub_models.scripting``), imported on first use.
 SCRIPTING = (
     "configure",
+    "list_groups",
+    "status",
     "list_models",
     "list_versions",
     "get_version",
+    "get_signature",
+    "versions_for_run",
+    "versions_for_notebook",
     "deploy",
     "list_deployments",
     "get_deployment",
@@ -22,7 +27,7 @@ SCRIPTING = (
     "wait_until_deployed",
     "predict",
 )
-__all__ = ["__version__", *SCRIPTING]
+__all__ = ["ModelsPanel", "__version__", *SCRIPTING]
 
 
 def __getattr__(name: str) -> Any:
@@ -30,6 +35,10 @@ def __getattr__(name: str) -> Any:
         from . import scripting
 
         return getattr(scripting, name)
+    if name == "ModelsPanel":
+        from .widgets import ModelsPanel
+
+        return ModelsPanel
     raise AttributeError(name)
 
 

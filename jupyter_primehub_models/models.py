@@ -8,7 +8,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class ApiModel(BaseModel):
+    """Typed, documented answer objects: the REST API's JSON and the scripting API's values."""
+
     model_config = ConfigDict(extra="forbid")
+
+    def _repr_html_(self) -> str:  # a table in a notebook
+        from .display import object_html
+
+        return object_html(self)
 
 
 class MlflowBinding(ApiModel):

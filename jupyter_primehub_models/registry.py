@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 from .config import NOT_CONFIGURED_HINT, GroupConfig, GroupSource
 from .errors import ApiError, InvalidArgument, NotConfigured, NotFound
+from .lineage import NOTEBOOK_TAG
 from .mlflow_client import ClientPool, MlflowRestClient
 from .model_files import read_signature
 from .models import (
@@ -46,15 +47,12 @@ MAX_FILTER = 2000
 ORDER_KEYS = ("name", "timestamp", "last_updated_timestamp")
 ORDER_BY = re.compile(rf"^\s*({'|'.join(ORDER_KEYS)})(\s+(ASC|DESC))?\s*$", re.I)
 VERSION = re.compile(r"^[1-9][0-9]{0,9}$")
+RUN_ID = re.compile(r"[0-9a-zA-Z_-]{1,64}")
 URI_VERSION = re.compile(r"/([1-9][0-9]*)$")
 LOGGED_MODEL_SOURCE = re.compile(r"^models:/(m-[0-9a-f]{32})(?:/|$)")
 #: Characters that cannot appear inside an MLflow filter string literal; in a LIKE
 #: pattern each becomes ``_`` (any one character), the only escape MLflow offers.
 UNQUOTABLE = re.compile(r"['\"\\]")
-
-
-#: The run tag our MLflow run context provider writes: the notebook's path.
-NOTEBOOK_TAG = "primehub.notebook"
 
 
 def lab_relative(root: str, path: str) -> str | None:
@@ -471,6 +469,77 @@ class RegistryService:
             },
         )
         return {r["info"]["run_id"]: r for r in body.get("runs", ())}
+
+    # -- lineage: the versions a run or a notebook produced -------------------------------
+
+    async def versions_from_runs(
+        self, group_name: str, run_ids: Sequence[str]
+    ) -> list[ModelVersion]:
+        """Every version registered from these runs' models: one ``model-versions/search``
+        (plus one light store query and one ``registered-models/get`` per model found)."""
+        group, client = self.client(group_name)
+        ids = sorted({r for r in run_ids if RUN_ID.fullmatch(r)})
+        if not ids:
+            return []
+        found: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {
+                "filter": f"run_id IN ({', '.join(repr(r) for r in ids)})",
+                "max_results": MAX_PAGE,
+            }
+            if token:
+                params["page_token"] = token
+            page = await client.get("model-versions/search", params)
+            found.extend(page.get("model_versions", ()))
+            token = page.get("next_page_token")
+            if not token or len(found) >= 10 * MAX_PAGE:
+                break
+        names = sorted({mv["name"] for mv in found})
+        models = await _all(*(self._registered_model(client, n) for n in names))
+        refs = await _all(*(self.deployments.deployments_of(group.name, n) for n in names))
+        joined = {
+            n: (_aliases(rm), deployed_by(r, _aliases(rm)))
+            for n, rm, r in zip(names, models, refs, strict=True)
+        }
+        versions = []
+        for mv in found:
+            self._remember(group.name, mv["name"], mv)
+            aliases, deployed = joined[mv["name"]]
+            versions.append(ModelVersion(**self._version_fields(mv, aliases, deployed)))
+        versions.sort(key=lambda v: (-(v.creation_timestamp or 0), v.name, -int(v.version)))
+        return versions
+
+    async def notebook_runs(self, group_name: str, notebook: str) -> list[str]:
+        """Ids of the runs tagged with this notebook path: one ``runs/search`` by tag."""
+        group, client = self.client(group_name)
+        literal = quote_literal(notebook)
+        experiments = await self._experiment_ids(group, client)
+        if literal is None or not experiments:
+            return []
+        ids: list[str] = []
+        token: str | None = None
+        while True:
+            body: dict[str, Any] = {
+                "experiment_ids": experiments,
+                "filter": f"tags.`{NOTEBOOK_TAG}` = {literal}",
+                "run_view_type": "ACTIVE_ONLY",
+                "max_results": MAX_PAGE,
+            }
+            if token:
+                body["page_token"] = token
+            page = await client.post("runs/search", body)
+            ids.extend(r["info"]["run_id"] for r in page.get("runs", ()))
+            token = page.get("next_page_token")
+            if not token or len(ids) >= 10 * MAX_PAGE:
+                break
+        return ids
+
+    async def versions_from_notebook(self, group_name: str, notebook: str) -> list[ModelVersion]:
+        """The versions registered from runs of this notebook (lineage tag)."""
+        return await self.versions_from_runs(
+            group_name, await self.notebook_runs(group_name, notebook)
+        )
 
     # -- version detail -------------------------------------------------------------------
 

@@ -15,8 +15,18 @@ import urllib.request
 from typing import Any
 
 from .config import PrimeHubModels, load_jupyter_config
+from .display import Table
 from .errors import ApiError, InvalidArgument
-from .models import Deployment, ModelVersion, RegisteredModel, VersionDetail
+from .lineage import current_notebook
+from .models import (
+    Deployment,
+    GroupList,
+    ModelVersion,
+    RegisteredModel,
+    Status,
+    VersionDetail,
+    VersionSignature,
+)
 from .services import Services, build_services
 
 CALL_TIMEOUT = 120.0
@@ -87,29 +97,96 @@ async def _default_group(services: Services) -> str | None:
 # -- registry ---------------------------------------------------------------------------------
 
 
+def list_groups() -> GroupList:
+    """The groups this kernel can use (the same configuration as the Jupyter server)."""
+    return _runner.run(_groups)
+
+
+async def _groups(services: Services) -> GroupList:
+    return services.registry.list_groups()
+
+
+def status(*, group: str | None = None) -> Status:
+    """Whether the group's MLflow is configured and answering (never raises for either)."""
+    g = _group(group)
+    return _runner.run(lambda s: s.registry.status(g))
+
+
 def list_models(
     search: str | None = None, *, group: str | None = None, max_results: int = 100
-) -> list[RegisteredModel]:
+) -> Table[RegisteredModel]:
     """The group's registered models whose name contains ``search``."""
+    return Table(list_models_page(search, group=group, max_results=max_results)[0])
+
+
+def list_models_page(
+    search: str | None = None,
+    *,
+    group: str | None = None,
+    max_results: int = 100,
+    page_token: str | None = None,
+) -> tuple[Table[RegisteredModel], str | None]:
+    """One page of models and the token of the next page (None at the end)."""
     g = _group(group)
-    page = _runner.run(lambda s: s.registry.list_models(g, search=search, max_results=max_results))
-    return list(page.models)
+    page = _runner.run(
+        lambda s: s.registry.list_models(
+            g, search=search, max_results=max_results, page_token=page_token
+        )
+    )
+    return Table(page.models), page.next_page_token
 
 
 def list_versions(
     name: str, *, group: str | None = None, max_results: int = 100, run_data: bool = False
-) -> list[ModelVersion]:
+) -> Table[ModelVersion]:
     """A model's versions, newest first (with run parameters and metrics if asked)."""
     g = _group(group)
     page = _runner.run(
         lambda s: s.registry.list_versions(g, name, max_results=max_results, run_data=run_data)
     )
-    return list(page.versions)
+    return Table(page.versions)
 
 
 def get_version(name: str, version: str | int, *, group: str | None = None) -> VersionDetail:
+    """One version: run, parameters, metrics, tags, logged model, source notebook."""
     g = _group(group)
     return _runner.run(lambda s: s.registry.get_version(g, name, str(version)))
+
+
+def get_signature(name: str, version: str | int, *, group: str | None = None) -> VersionSignature:
+    """The version's signature and an input example ready for ``predict``."""
+    g = _group(group)
+    return _runner.run(lambda s: s.registry.get_signature(g, name, str(version)))
+
+
+def default_run_id() -> str | None:
+    """The active MLflow run of this process, else the last one it ran."""
+    import mlflow
+
+    run = mlflow.active_run() or mlflow.last_active_run()
+    return run.info.run_id if run is not None else None
+
+
+def versions_for_run(run_id: str | None = None, *, group: str | None = None) -> Table[ModelVersion]:
+    """The versions registered from a run's models (default: this notebook's last run)."""
+    run_id = run_id or default_run_id()
+    if not run_id:
+        raise InvalidArgument("No run_id given and no MLflow run in this kernel yet")
+    g = _group(group)
+    return Table(_runner.run(lambda s: s.registry.versions_from_runs(g, [run_id])))
+
+
+def versions_for_notebook(
+    path: str | None = None, *, group: str | None = None
+) -> Table[ModelVersion]:
+    """The versions registered from runs of a notebook (default: this one), newest first."""
+    path = path or current_notebook()
+    if not path:
+        raise InvalidArgument(
+            "No notebook path given, and this kernel was not started for a notebook"
+        )
+    g = _group(group)
+    return Table(_runner.run(lambda s: s.registry.versions_from_notebook(g, path)))
 
 
 # -- deployments ------------------------------------------------------------------------------
@@ -128,7 +205,9 @@ def deploy(
     """Deploy ``models:/<name>/<version>`` (or ``@alias``); the Jupyter server serves it."""
     g = _group(group)
     body = {
-        "name": name or model_uri.removeprefix("models:/").replace("/", " v").replace("@", " "),
+        "name": name
+        if name is not None
+        else model_uri.removeprefix("models:/").replace("/", " v").replace("@", " "),
         "model_uri": model_uri,
         "replicas": replicas,
         "description": description,
@@ -138,9 +217,10 @@ def deploy(
     return _runner.run(lambda s: s.deployments.create(g, body))
 
 
-def list_deployments(*, group: str | None = None) -> list[Deployment]:
+def list_deployments(*, group: str | None = None) -> Table[Deployment]:
+    """The group's deployments (every member sees and manages them)."""
     g = _group(group)
-    return list(_runner.run(lambda s: s.deployments.list(g)).deployments)
+    return Table(_runner.run(lambda s: s.deployments.list(g)).deployments)
 
 
 def get_deployment(deployment_id: str, *, group: str | None = None) -> Deployment:

@@ -1,0 +1,71 @@
+"""Run code in a kernel that a Jupyter server started for a notebook (as Lab does).
+
+The server sets ``JPY_SESSION_NAME`` for such kernels; this is how the lineage test gets
+a kernel that knows its notebook, through the server's own REST and websocket APIs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import aiohttp
+
+
+def _message(code: str, session: str) -> dict[str, Any]:
+    return {
+        "header": {
+            "msg_id": uuid.uuid4().hex, "msg_type": "execute_request", "username": "test",
+            "session": session, "version": "5.3", "date": "",
+        },
+        "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+        "content": {"code": code, "silent": False, "store_history": False,
+                    "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
+    }  # fmt: skip
+
+
+async def run_in_notebook_kernel(
+    url: str, token: str, path: str, code: str, within: float = 300
+) -> str:
+    """Start a session for ``path`` (a notebook), run ``code``, return its stdout; an
+    error in the code raises AssertionError with the kernel's traceback."""
+    headers = {"Authorization": f"token {token}"}
+    async with aiohttp.ClientSession(headers=headers) as http:
+        body = {"path": path, "name": path.rsplit("/", 1)[-1], "type": "notebook",
+                "kernel": {"name": "python3"}}  # fmt: skip
+        async with http.post(f"{url}/api/sessions", json=body) as r:
+            assert r.status == 201, await r.text()
+            session = await r.json()
+        kernel = session["kernel"]["id"]
+        try:
+            ws_url = url.replace("http", "ws", 1) + f"/api/kernels/{kernel}/channels"
+            async with http.ws_connect(ws_url, max_msg_size=0) as ws:
+                request = _message(code, uuid.uuid4().hex)
+                await ws.send_json(request)
+                return await asyncio.wait_for(_collect(ws, request), within)
+        finally:
+            async with http.delete(f"{url}/api/sessions/{session['id']}"):
+                pass
+
+
+async def _collect(ws: Any, request: dict[str, Any]) -> str:
+    out: list[str] = []
+    error: str | None = None
+    msg_id = request["header"]["msg_id"]
+    async for frame in ws:
+        if frame.type != aiohttp.WSMsgType.TEXT:
+            continue
+        msg = frame.json()
+        if msg.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        kind, content = msg["msg_type"], msg["content"]
+        if kind == "stream" and content.get("name") == "stdout":
+            out.append(content["text"])
+        elif kind == "error":
+            error = "\n".join(content.get("traceback", ())) or content.get("evalue", "")
+        elif kind == "status" and content.get("execution_state") == "idle":
+            break
+    if error is not None:
+        raise AssertionError(f"the kernel raised:\n{error}")
+    return "".join(out)
