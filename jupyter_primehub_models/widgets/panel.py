@@ -94,9 +94,9 @@ class ModelsPanel(w.VBox):
                 w.HBox([self.back, self.title]),
                 self.error,
                 self.body,
-            ]
+            ],
+            _dom_classes=["primehub-models-panel"],
         )
-        self.add_class("primehub-models-panel")
         self.back.on_click(lambda _: self.go_back())
         self.retry.on_click(lambda _: self.check_status())
         self.worker.run(scripting.list_groups, self._groups_loaded)
