@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import LiveLab
 from tests.kernels import run_in_notebook_kernel
+from tests.seed_registry import IRIS
 
 MODEL = "lineage-model"
 
@@ -44,12 +45,13 @@ async def test_runs_carry_their_notebook_and_the_notebook_finds_its_versions(
         versions = pm.versions_for_notebook()
         panel = ModelsPanel.for_notebook().wait()
         by_run = ModelsPanel.for_run().wait()
+        shared = pm.deploy("models:/{IRIS}/1", name="from the kernel")  # the server serves it
         print(json.dumps({{
             "run": run.info.run_id, "tags": tags,
             "versions": [[v.name, v.version, v.run_id] for v in versions],
             "panel": list(panel.view.rows), "panel_title": panel.view.title,
             "by_run": list(by_run.view.rows),
-            "html": pm.versions_for_notebook()._repr_html_(),
+            "html": pm.versions_for_notebook()._repr_html_(), "deployment": shared.id,
         }}))
         """
     )
@@ -70,10 +72,15 @@ async def test_runs_carry_their_notebook_and_the_notebook_finds_its_versions(
     assert MODEL in result["html"] and "<table" in result["html"]
 
     # the sidebar's version detail links the notebook, relative to the Jupyter root
-    async with httpx.AsyncClient(timeout=30) as http:
-        r = await http.get(
-            f"{live_lab.api}/groups/team/models/{MODEL}/versions/{version}",
-            headers={"Authorization": f"token {live_lab.token}"},
-        )
+    auth = {"Authorization": f"token {live_lab.token}"}
+    async with httpx.AsyncClient(timeout=30, headers=auth) as http:
+        r = await http.get(f"{live_lab.api}/groups/team/models/{MODEL}/versions/{version}")
     assert r.status_code == 200, r.text
     assert r.json()["source_notebook"] == {"path": notebook, "lab_path": "lineage/train.ipynb"}
+
+    # a deployment the kernel made is the server's too (one store): listed, then deleted
+    async with httpx.AsyncClient(timeout=30, headers=auth) as http:
+        listed = (await http.get(f"{live_lab.api}/groups/team/deployments")).json()
+        assert result["deployment"] in [d["id"] for d in listed["deployments"]]
+        gone = await http.delete(f"{live_lab.api}/groups/team/deployments/{result['deployment']}")
+        assert gone.status_code == 202, gone.text
