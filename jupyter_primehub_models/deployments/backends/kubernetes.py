@@ -1,0 +1,395 @@
+"""The ``kubernetes`` backend: each deployment as a KServe InferenceService (default) or a
+PrimeHub PhDeployment, applied with the official client (server-side apply).
+
+The records, ids and REST API are the same as with ``local``; only where the model runs
+changes. Client calls are blocking, so each runs in a thread under a hard timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import aiohttp
+from traitlets import Dict, Enum, Float, Unicode
+
+from ...errors import Unavailable
+from ..store import Record
+from .base import Backend, Observed
+from .kubernetes_manifests import (
+    ID_LABEL,
+    MANAGER,
+    SECRET_SUFFIX,
+    Flavour,
+    env_secret,
+    inference_service,
+    kserve_phase,
+    ph_deployment,
+    primehub_phase,
+    storage_uri,
+)
+
+KSERVE = ("serving.kserve.io", "v1beta1", "inferenceservices")
+PRIMEHUB = ("primehub.io", "v1alpha1", "phdeployments")
+POD_LABEL = {"kserve": "serving.kserve.io/inferenceservice", "primehub": "primehub.io/phdeployment"}
+
+
+class KubernetesBackend(Backend):
+    """``c.KubernetesBackend.*``: where and how deployments run on a cluster."""
+
+    name: ClassVar[str] = "kubernetes"
+
+    namespace = Unicode("default", help="Namespace of the group's deployments.").tag(config=True)
+    flavour = Enum(
+        ["kserve", "primehub"], "kserve",
+        help="kserve: InferenceService (serving.kserve.io/v1beta1); primehub: PhDeployment.",
+    ).tag(config=True)  # fmt: skip
+    kubeconfig = Unicode(
+        "", help="A kubeconfig file; empty: in-cluster credentials, else ~/.kube/config."
+    ).tag(config=True)
+    context = Unicode("", help="The kubeconfig context (empty: its current one).").tag(config=True)
+    request_timeout = Float(10.0, help="Seconds any Kubernetes API call may take.").tag(config=True)
+    service_account = Unicode(
+        "", help="kserve: the predictor's service account (its storage credentials)."
+    ).tag(config=True)
+    storage_map = Dict(
+        help="kserve: artifact URI prefix → what the cluster reads, e.g. "
+        "{'mlflow-artifacts:/': 's3://mlflow/artifacts/'}."
+    ).tag(config=True)
+    runtime = Unicode("", help="kserve: a ServingRuntime name (empty: KServe picks).").tag(
+        config=True
+    )
+    cpu = Unicode("1", help="CPU request and limit per replica.").tag(config=True)
+    memory = Unicode("2Gi", help="Memory request and limit per replica.").tag(config=True)
+    model_image = Unicode(
+        "infuseai/mlflow-prepackaged-server:v2.0.0",
+        help="primehub: the MLflow prepackaged server image.",
+    ).tag(config=True)
+    instance_type = Unicode("cpu-1", help="primehub: the instance type.").tag(config=True)
+    group_ids = Dict(help="primehub: group name → PrimeHub group id.").tag(config=True)
+    user_name = Unicode(
+        os.environ.get("JUPYTERHUB_USER", ""), help="primehub: the owner's user name."
+    ).tag(config=True)
+    user_id = Unicode("", help="primehub: the owner's PrimeHub user id.").tag(config=True)
+    image_pull_secret = Unicode("", help="primehub: the image pull secret.").tag(config=True)
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._client: Any = None
+        self._observed: dict[str, Observed] = {}
+        self._applied: dict[str, str] = {}
+        self._storage: dict[tuple[str, str | None], str] = {}
+
+    # -- the client -----------------------------------------------------------------------
+
+    def _api(self) -> Any:
+        if self._client is None:
+            from kubernetes import client, config
+
+            if self.kubeconfig or not os.environ.get("KUBERNETES_SERVICE_HOST"):
+                api = config.new_client_from_config(
+                    config_file=self.kubeconfig or None, context=self.context or None
+                )
+            else:
+                config.load_incluster_config()
+                api = client.ApiClient()
+            self._client = api
+        return self._client
+
+    async def _call(self, make: Callable[[Any], Any]) -> Any:
+        """``make(api_client)`` in a thread, under the hard timeout."""
+
+        def run() -> Any:
+            return make(self._api())
+
+        return await asyncio.wait_for(asyncio.to_thread(run), self.request_timeout + 2)
+
+    def _flavour(self, record: Record) -> Flavour:
+        return Flavour(
+            namespace=self.namespace, service_account=self.service_account,
+            storage_map=dict(self.storage_map), runtime=self.runtime, cpu=self.cpu,
+            memory=self.memory, model_image=self.model_image, instance_type=self.instance_type,
+            group_id=str(self.group_ids.get(record.grp, "")), user_id=self.user_id,
+            user_name=self.user_name, image_pull_secret=self.image_pull_secret,
+        )  # fmt: skip
+
+    @property
+    def _resource(self) -> tuple[str, str, str]:
+        return KSERVE if self.flavour == "kserve" else PRIMEHUB
+
+    def _timeout(self) -> float:
+        return self.request_timeout
+
+    # -- the interface --------------------------------------------------------------------
+
+    async def adopt(self, records: list[Record]) -> None:
+        """Take over our objects that still exist; delete those no record wants."""
+        wanted = {r.id for r in records if r.desired != "deleted"}
+        try:
+            found = await self._list_ours()
+        except Exception as err:
+            self.log.warning("PrimeHub Models: cannot list Kubernetes objects: %s", _why(err))
+            return
+        for name in found - wanted:
+            self.log.info("PrimeHub Models: deleting orphaned deployment %s", name)
+            with contextlib.suppress(Exception):
+                await self._delete_objects(name)
+
+    async def apply(self, record: Record, env: Mapping[str, str]) -> None:
+        try:
+            manifest, secret = await self._manifests(record, env, stopped=False)
+            await self._ensure(record, manifest, secret)
+            await self._observe(record)
+        except Exception as err:
+            self._observed[record.id] = _trouble(err)
+
+    async def stop(self, record: Record) -> None:
+        try:
+            if self.flavour == "primehub":
+                manifest, _ = await self._manifests(record, {}, stopped=True)
+                await self._ensure(record, manifest, None)
+                await self._observe(record)
+            else:  # an InferenceService has no "stopped": remove it, keep the Secret
+                await self._delete_object(record.id)
+                self._applied.pop(record.id, None)
+                self._observed[record.id] = Observed("Stopped")
+        except Exception as err:
+            self._observed[record.id] = _trouble(err)
+
+    async def delete(self, record: Record) -> None:
+        await self._delete_objects(record.id)
+        self._observed.pop(record.id, None)
+        self._applied.pop(record.id, None)
+
+    def status(self, record: Record) -> Observed:
+        return self._observed.get(record.id) or Observed("Deploying")
+
+    async def logs(self, record: Record, tail: int) -> list[str]:
+        selector = f"{POD_LABEL[self.flavour]}={record.id}"
+        timeout = self._timeout()
+
+        def read(api: Any) -> list[str]:
+            from kubernetes import client
+
+            core = client.CoreV1Api(api)
+            lines: list[str] = []
+            pods = core.list_namespaced_pod(
+                self.namespace, label_selector=selector, _request_timeout=timeout
+            )
+            for pod in pods.items:
+                for container in pod.spec.containers:
+                    text = core.read_namespaced_pod_log(
+                        pod.metadata.name, self.namespace, container=container.name,
+                        tail_lines=tail, _request_timeout=timeout,
+                    )  # fmt: skip
+                    lines += [f"[{pod.metadata.name}/{container.name}] {x}"
+                              for x in text.splitlines()]  # fmt: skip
+            return lines[-tail:] if tail else []
+
+        try:
+            return await self._call(read)
+        except Exception as err:
+            return [f"(cannot read the pods' logs: {_why(err)})"]
+
+    @contextlib.asynccontextmanager
+    async def route(self, record: Record) -> AsyncIterator[str]:
+        seen = self.status(record)
+        if seen.phase != "Deployed" or not seen.endpoint:
+            raise Unavailable(f"Deployment {record.id} is not serving ({seen.phase})")
+        yield seen.endpoint.rstrip("/")
+
+    async def close(self) -> None:
+        if self._client is not None:
+            with contextlib.suppress(Exception):
+                self._client.close()
+            self._client = None
+
+    # -- helpers --------------------------------------------------------------------------
+
+    async def _manifests(
+        self, record: Record, env: Mapping[str, str], stopped: bool
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        flavour = self._flavour(record)
+        secret = env_secret(record, env, self.namespace)
+        names = list(secret["stringData"])
+        if self.flavour == "primehub":
+            return ph_deployment(record, names, flavour, stopped=stopped), secret
+        storage = await self._storage_uri(record, env)
+        return inference_service(record, storage, names, flavour), secret
+
+    async def _storage_uri(self, record: Record, env: Mapping[str, str]) -> str:
+        """The version's artifact location (MLflow's get-download-uri), mapped for the cluster."""
+        key = (record.model_name, record.served_version)
+        if key not in self._storage:
+            self._storage[key] = await download_uri(
+                env, record.model_name, record.served_version or "", self.request_timeout
+            )
+        return storage_uri(self._storage[key], self.storage_map)
+
+    async def _ensure(
+        self, record: Record, manifest: dict[str, Any], secret: dict[str, Any] | None
+    ) -> None:
+        """Server-side apply, only when what we want changed since we last applied it."""
+        digest = hashlib.sha256(json.dumps([manifest, secret], sort_keys=True).encode()).hexdigest()
+        if self._applied.get(record.id) == digest:
+            return
+        group, version, plural = self._resource
+        timeout = self._timeout()
+
+        def apply(api: Any) -> None:
+            from kubernetes import client
+
+            if secret is not None:
+                client.CoreV1Api(api).patch_namespaced_secret(
+                    secret["metadata"]["name"], self.namespace, secret,
+                    field_manager=MANAGER, force=True, _request_timeout=timeout,
+                    _content_type="application/apply-patch+yaml",
+                )  # fmt: skip
+            client.CustomObjectsApi(api).patch_namespaced_custom_object(
+                group, version, self.namespace, plural, record.id, manifest,
+                field_manager=MANAGER, force=True, _request_timeout=timeout,
+                _content_type="application/apply-patch+yaml",
+            )  # fmt: skip
+
+        await self._call(apply)
+        self._applied[record.id] = digest
+
+    async def _observe(self, record: Record) -> None:
+        group, version, plural = self._resource
+        timeout = self._timeout()
+
+        def get(api: Any) -> Any:
+            from kubernetes import client
+            from kubernetes.client.exceptions import ApiException
+
+            try:
+                return client.CustomObjectsApi(api).get_namespaced_custom_object(
+                    group, version, self.namespace, plural, record.id, _request_timeout=timeout
+                )
+            except ApiException as err:
+                if err.status == 404:
+                    return None
+                raise
+
+        obj = await self._call(get)
+        if obj is None:
+            self._applied.pop(record.id, None)  # gone behind our back: apply again
+        read = kserve_phase if self.flavour == "kserve" else primehub_phase
+        phase, message, endpoint = read(obj)
+        self._observed[record.id] = Observed(
+            phase, message, endpoint,
+            runtime={"kind": plural, "namespace": self.namespace, "name": record.id},
+        )  # fmt: skip
+
+    async def _list_ours(self) -> set[str]:
+        group, version, plural = self._resource
+        timeout = self._timeout()
+
+        def names(api: Any) -> set[str]:
+            from kubernetes import client
+
+            found = client.CustomObjectsApi(api).list_namespaced_custom_object(
+                group, version, self.namespace, plural, label_selector=ID_LABEL,
+                _request_timeout=timeout,
+            )  # fmt: skip
+            return {item["metadata"]["name"] for item in found.get("items", ())}
+
+        return await self._call(names)
+
+    async def _delete_object(self, name: str) -> None:
+        group, version, plural = self._resource
+        timeout = self._timeout()
+
+        def delete(api: Any) -> None:
+            from kubernetes import client
+            from kubernetes.client.exceptions import ApiException
+
+            try:
+                client.CustomObjectsApi(api).delete_namespaced_custom_object(
+                    group, version, self.namespace, plural, name, _request_timeout=timeout
+                )
+            except ApiException as err:
+                if err.status != 404:
+                    raise
+
+        await self._call(delete)
+
+    async def _delete_objects(self, name: str) -> None:
+        """The deployment's object, then its Secret (the delete cascades to it)."""
+        await self._delete_object(name)
+        timeout = self._timeout()
+
+        def delete_secret(api: Any) -> None:
+            from kubernetes import client
+            from kubernetes.client.exceptions import ApiException
+
+            try:
+                client.CoreV1Api(api).delete_namespaced_secret(
+                    f"{name}{SECRET_SUFFIX}", self.namespace, _request_timeout=timeout
+                )
+            except ApiException as err:
+                if err.status != 404:
+                    raise
+
+        await self._call(delete_secret)
+
+
+async def download_uri(env: Mapping[str, str], name: str, version: str, within: float) -> str:
+    """``model-versions/get-download-uri`` with the group's own MLflow binding."""
+    from ...mlflow_client import REASONS
+
+    tracking = env.get("MLFLOW_TRACKING_URI", "")
+    if not tracking.startswith(("http://", "https://")):
+        raise RuntimeError("the group has no MLflow tracking URI")
+    headers: dict[str, str] = {}
+    if env.get("MLFLOW_TRACKING_TOKEN"):
+        headers["Authorization"] = f"Bearer {env['MLFLOW_TRACKING_TOKEN']}"
+    auth = None
+    if env.get("MLFLOW_TRACKING_USERNAME"):
+        auth = aiohttp.BasicAuth(env["MLFLOW_TRACKING_USERNAME"],
+                                 env.get("MLFLOW_TRACKING_PASSWORD", ""))  # fmt: skip
+    url = tracking.rstrip("/") + "/api/2.0/mlflow/model-versions/get-download-uri"
+    try:
+        async with (
+            aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=within), headers=headers, auth=auth
+            ) as http,
+            http.get(url, params={"name": name, "version": version}) as r,
+        ):
+            body = await r.json(content_type=None)
+    except (aiohttp.ClientError, OSError, TimeoutError) as err:
+        host = urlsplit(tracking).netloc.rsplit("@", 1)[-1]
+        reason = REASONS.get(type(err).__name__, type(err).__name__)
+        raise RuntimeError(f"MLflow at {host} is not reachable ({reason})") from None
+    uri = (body or {}).get("artifact_uri") if isinstance(body, dict) else None
+    if not uri:
+        raise RuntimeError(f"MLflow has no artifact location for {name} version {version}")
+    return str(uri)
+
+
+def _why(err: BaseException) -> str:
+    """A safe one-line reason (never a header or a token)."""
+    status = getattr(err, "status", None)
+    reason = getattr(err, "reason", None)
+    if status is not None and reason is not None:
+        return f"Kubernetes API answered {status} {reason}"
+    if isinstance(err, TimeoutError) or "Timeout" in type(err).__name__:
+        return "the Kubernetes API did not answer in time"
+    if type(err).__name__ in ("MaxRetryError", "NewConnectionError", "ProtocolError"):
+        return "the Kubernetes API is not reachable"
+    text = str(err).splitlines()[0] if str(err) else type(err).__name__
+    return text[:300]
+
+
+def _trouble(err: BaseException) -> Observed:
+    """Observed state when the cluster could not be asked or refused the object."""
+    status = getattr(err, "status", None)
+    if isinstance(status, int) and 400 <= status < 500 and status not in (401, 403, 429):
+        return Observed("Failed", _why(err))  # the object itself was refused (422, …)
+    return Observed("Deploying", _why(err))
