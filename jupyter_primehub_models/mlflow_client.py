@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import logging
 import ssl
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -127,14 +128,20 @@ class MlflowRestClient:
         params: Mapping[str, Any] | None = None,
         body: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
+        async with self._deadline(), self._http().request(
+            method, self._base + endpoint, params=_query(params), json=body,
+            allow_redirects=False,
+        ) as response:  # fmt: skip
+            raw = await response.read()
+        return self._decode(response.status, response.headers.get("Content-Type"), raw, endpoint)
+
+    @contextlib.asynccontextmanager
+    async def _deadline(self) -> AsyncIterator[None]:
+        """The call's hard deadline; a timeout or a connection failure says so in words."""
         host = self.group.host
         try:
             async with asyncio.timeout(self.timeout):
-                async with self._http().request(
-                    method, self._base + endpoint, params=_query(params), json=body,
-                    allow_redirects=False,
-                ) as response:  # fmt: skip
-                    raw = await response.read()
+                yield
         except TimeoutError:
             raise MlflowUnreachable(
                 f"MLflow at {host} did not answer within {self.timeout:g} s", status=504
@@ -142,7 +149,6 @@ class MlflowRestClient:
         except (aiohttp.ClientError, OSError) as err:
             reason = REASONS.get(type(err).__name__, type(err).__name__)
             raise MlflowUnreachable(f"MLflow at {host} is not reachable ({reason})") from None
-        return self._decode(response.status, response.headers.get("Content-Type"), raw, endpoint)
 
     async def version_file(self, name: str, version: str, path: str, limit: int) -> bytes | None:
         """A file of a version's model directory (``MLmodel``…); None when absent or too big.
@@ -150,29 +156,19 @@ class MlflowRestClient:
         MLflow's ``model-versions/get-artifact`` reads it wherever the artifacts live
         (proxied, file store, cloud), as MLflow's own UI does for the schema.
         """
-        host = self.group.host
         params = {"name": name, "version": version, "path": path}
-        try:
-            async with asyncio.timeout(self.timeout):
-                async with self._http().get(
-                    self._root + "/model-versions/get-artifact", params=params,
-                    allow_redirects=False,
-                ) as response:  # fmt: skip
-                    if response.status in (401, 403):
-                        raise MlflowUnreachable(
-                            f"MLflow at {host} refused this group's credentials "
-                            f"(HTTP {response.status})"
-                        )
-                    if response.status != 200 or (response.content_length or 0) > limit:
-                        return None
-                    raw = await response.content.read(limit + 1)
-        except TimeoutError:
-            raise MlflowUnreachable(
-                f"MLflow at {host} did not answer within {self.timeout:g} s", status=504
-            ) from None
-        except (aiohttp.ClientError, OSError) as err:
-            reason = REASONS.get(type(err).__name__, type(err).__name__)
-            raise MlflowUnreachable(f"MLflow at {host} is not reachable ({reason})") from None
+        async with self._deadline(), self._http().get(
+            self._root + "/model-versions/get-artifact", params=params,
+            allow_redirects=False,
+        ) as response:  # fmt: skip
+            if response.status in (401, 403):
+                raise MlflowUnreachable(
+                    f"MLflow at {self.group.host} refused this group's credentials "
+                    f"(HTTP {response.status})"
+                )
+            if response.status != 200 or (response.content_length or 0) > limit:
+                return None
+            raw = await response.content.read(limit + 1)
         return raw if len(raw) <= limit else None
 
     def _decode(

@@ -1,4 +1,5 @@
-"""Run code in a kernel that a Jupyter server started for a notebook (as Lab does).
+"""Kernels for the tests: one a Jupyter server started for a notebook (as Lab does), and
+the configuration plus standalone reconciler that kernels and scripts share.
 
 The server sets ``JPY_SESSION_NAME`` for such kernels; this is how the lineage test gets
 a kernel that knows its notebook, through the server's own REST and websocket APIs.
@@ -7,10 +8,17 @@ a kernel that knows its notebook, through the server's own REST and websocket AP
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
+import subprocess
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
+
+from tests import servers
 
 
 def _message(code: str, session: str) -> dict[str, Any]:
@@ -69,3 +77,29 @@ async def _collect(ws: Any, request: dict[str, Any]) -> str:
     if error is not None:
         raise AssertionError(f"the kernel raised:\n{error}")
     return "".join(out)
+
+
+@contextlib.contextmanager
+def standalone_reconciler(
+    tmp_path: Path, groups: dict[str, Any], **settings: Any
+) -> Iterator[Path]:
+    """A Jupyter config dir (groups, a store in ``tmp_path/state``) for kernels and scripts,
+    served by ``jupyter primehub-models reconcile``; everything it started dies after."""
+    state = tmp_path / "state"
+    config_dir = tmp_path / "config"
+    config_dir.mkdir()
+    primehub = {"groups": groups, "default_group": "team", "state_dir": str(state), **settings}
+    config = {"PrimeHubModels": primehub, "LocalBackend": {"state_dir": str(state)}}
+    (config_dir / "jupyter_server_config.json").write_text(json.dumps(config))
+    env = servers.child_env(JUPYTER_CONFIG_DIR=str(config_dir))
+    with (tmp_path / "reconcile.log").open("wb") as log:
+        reconciler = subprocess.Popen(
+            [str(servers.BIN / "jupyter-primehub-models"), "reconcile"],
+            stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+        )  # fmt: skip
+        try:
+            yield config_dir
+            assert reconciler.poll() is None, "the reconciler died"
+        finally:
+            servers.stop(reconciler)
+            servers.kill_recorded_processes(state)

@@ -13,6 +13,7 @@ import pytest
 
 from tests import servers
 from tests.conftest import groups_config
+from tests.kernels import standalone_reconciler
 from tests.seed_registry import IRIS
 
 SCRIPT = textwrap.dedent(
@@ -45,44 +46,19 @@ SCRIPT = textwrap.dedent(
 def test_scripting_api_and_standalone_reconciler(
     tmp_path: Path, seeded: Any, mlflow_uri: str, down_uri: str
 ) -> None:
-    state = tmp_path / "state"
-    config_dir = tmp_path / "config"
-    config_dir.mkdir()
-    (config_dir / "jupyter_server_config.json").write_text(
-        json.dumps(
-            {
-                "PrimeHubModels": {
-                    "groups": groups_config(mlflow_uri, down_uri),
-                    "default_group": "team",
-                    "state_dir": str(state),
-                },
-                "LocalBackend": {"state_dir": str(state)},
-            }
-        )
-    )
-    env = servers.child_env(JUPYTER_CONFIG_DIR=str(config_dir))
-    log = (tmp_path / "reconcile.log").open("wb")
-    reconciler = subprocess.Popen(
-        [str(servers.BIN / "jupyter-primehub-models"), "reconcile"],
-        stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
-    )  # fmt: skip
-    try:
+    with standalone_reconciler(tmp_path, groups_config(mlflow_uri, down_uri)) as config_dir:
+        env = servers.child_env(JUPYTER_CONFIG_DIR=str(config_dir))
         out = subprocess.run(
             [sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=500,
             check=False,
         )  # fmt: skip
-        assert out.returncode == 0, out.stderr[-3000:]
-        result = json.loads(out.stdout.strip().splitlines()[-1])
-        assert IRIS in result["models"]
-        assert result["versions"] == ["3", "2", "1"]
-        assert result["aliases"] == ["champion"]
-        assert result["id"].startswith("from-python-")
-        assert len(result["predictions"]) == 2
-        assert result["description"] == "tuned"
-        assert result["listed"] == [result["id"]]
-        assert result["after_delete"] == []
-        assert reconciler.poll() is None  # still serving until told to stop
-    finally:
-        servers.stop(reconciler)
-        log.close()
-        servers.kill_recorded_processes(state)
+    assert out.returncode == 0, out.stderr[-3000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert IRIS in result["models"]
+    assert result["versions"] == ["3", "2", "1"]
+    assert result["aliases"] == ["champion"]
+    assert result["id"].startswith("from-python-")
+    assert len(result["predictions"]) == 2
+    assert result["description"] == "tuned"
+    assert result["listed"] == [result["id"]]
+    assert result["after_delete"] == []

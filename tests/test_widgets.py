@@ -3,8 +3,6 @@ against the real MLflow; deploys go to the store a standalone reconciler serves.
 
 from __future__ import annotations
 
-import json
-import subprocess
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -13,8 +11,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from tests import servers
 from tests.conftest import groups_config
+from tests.kernels import standalone_reconciler
 from tests.seed_registry import IRIS
 
 SETUP = f"""
@@ -158,36 +156,11 @@ def outputs(nb: nbformat.NotebookNode) -> str:
 def test_panel_browses_deploys_and_predicts_in_a_kernel(
     tmp_path: Path, seeded: Any, mlflow_uri: str, down_uri: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    state = tmp_path / "state"
-    config_dir = tmp_path / "config"
-    config_dir.mkdir()
-    (config_dir / "jupyter_server_config.json").write_text(
-        json.dumps(
-            {
-                "PrimeHubModels": {
-                    "groups": groups_config(mlflow_uri, down_uri),
-                    "default_group": "team",
-                    "state_dir": str(state),
-                    "mlflow_timeout": 5,
-                },
-                "LocalBackend": {"state_dir": str(state)},
-            }
-        )
-    )
-    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(config_dir))
-    log = (tmp_path / "reconcile.log").open("wb")
-    reconciler = subprocess.Popen(
-        [str(servers.BIN / "jupyter-primehub-models"), "reconcile"],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        env=servers.child_env(JUPYTER_CONFIG_DIR=str(config_dir)),
-    )  # fmt: skip
-    nb = notebook(SETUP, BROWSE, FALLBACK, DEPLOY, UPDATE, FAULTS)
-    try:
+    groups = groups_config(mlflow_uri, down_uri)
+    with standalone_reconciler(tmp_path, groups, mlflow_timeout=5) as config_dir:
+        monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(config_dir))  # the kernel's config
+        nb = notebook(SETUP, BROWSE, FALLBACK, DEPLOY, UPDATE, FAULTS)
         NotebookClient(nb, timeout=600, resources={"metadata": {"path": str(tmp_path)}}).execute()
-    finally:
-        servers.stop(reconciler)
-        log.close()
-        servers.kill_recorded_processes(state)
     printed = outputs(nb)
     for step in ("browse ok", "fallback ok", "deploy ok", "update ok", "faults ok"):
         assert step in printed

@@ -7,6 +7,7 @@ import {
   getStatus,
   IDeployment,
   IGroup,
+  IModelVersion,
   IStatus,
   listGroups
 } from '../api';
@@ -197,6 +198,12 @@ function ModelsPanel(props: IModelsPanelProps): JSX.Element {
     };
   }, [model, deploy]);
 
+  const deployVersion = (v: IModelVersion) =>
+    void deploy({
+      modelUri: v.model_uri,
+      modelName: v.name,
+      aliases: v.aliases
+    });
   const openVersion = (name: string, version: string) =>
     setView({ kind: 'version', model: name, version });
   const openDeployment = (id: string) =>
@@ -224,13 +231,7 @@ function ModelsPanel(props: IModelsPanelProps): JSX.Element {
             onBack={() => setView({ kind: 'models' })}
             onOpenVersion={version => openVersion(view.model, version)}
             onOpenDeployment={openDeployment}
-            onDeploy={v =>
-              void deploy({
-                modelUri: v.model_uri,
-                modelName: v.name,
-                aliases: v.aliases
-              })
-            }
+            onDeploy={deployVersion}
             onCompare={versions =>
               setView({ kind: 'compare', model: view.model, versions })
             }
@@ -247,13 +248,7 @@ function ModelsPanel(props: IModelsPanelProps): JSX.Element {
             sidebar={model}
             onBack={() => setView({ kind: 'versions', model: view.model })}
             onOpenDeployment={openDeployment}
-            onDeploy={v =>
-              void deploy({
-                modelUri: v.model_uri,
-                modelName: v.name,
-                aliases: v.aliases
-              })
-            }
+            onDeploy={deployVersion}
             trans={trans}
           />
         );
