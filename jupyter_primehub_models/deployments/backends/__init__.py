@@ -13,11 +13,15 @@ def make_backend(name: str, parent: Any) -> Backend:
         from .local import LocalBackend
 
         return LocalBackend(parent=parent)
+    if name == "ray":
+        from .ray import RayBackend
+
+        return RayBackend(parent=parent)
     if name == "kubernetes":
         from .kubernetes import KubernetesBackend
 
         return KubernetesBackend(parent=parent)
     raise ConfigError(
         f"PrimeHubModels.deploy_backend: {name!r} is not available "
-        "(this version has 'local' and 'kubernetes')"
+        "(choose 'local', 'ray' or 'kubernetes')"
     )

@@ -60,7 +60,7 @@ class Backend(LoggingConfigurable):
         """``async with backend.route(record) as base_url``: where one scoring request goes.
 
         Requests in flight keep their upstream alive: a version swap drains them before
-        stopping the old servers.
+        stopping the old servers. Raises ``Conflict`` (409) when nothing is serving.
         """
         raise NotImplementedError
 

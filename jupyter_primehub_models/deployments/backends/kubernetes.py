@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from traitlets import Dict, Enum, Float, Unicode
 
-from ...errors import Unavailable
+from ...errors import Conflict
 from ..store import Record
 from .base import Backend, Observed
 from .kubernetes_manifests import (
@@ -201,7 +201,7 @@ class KubernetesBackend(Backend):
     async def route(self, record: Record) -> AsyncIterator[str]:
         seen = self.status(record)
         if seen.phase != "Deployed" or not seen.endpoint:
-            raise Unavailable(f"Deployment {record.id} is not serving ({seen.phase})")
+            raise Conflict(f"Deployment {record.id!r} is not serving (phase {seen.phase})")
         yield seen.endpoint.rstrip("/")
 
     async def close(self) -> None:

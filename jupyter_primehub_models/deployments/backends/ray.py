@@ -1,0 +1,298 @@
+"""The ``ray`` backend: each deployment as a Ray Serve application on a Ray cluster.
+
+The application is named by the deployment id and routed at ``<route_prefix>/<id>``; the
+group's MLflow env reaches the replicas as the application's runtime env. An update
+redeploys the application and Serve rolls it out (new replicas up before old ones go);
+stop and delete remove it. The Jupyter server is a Ray driver; every Ray call runs in one
+worker thread, each under a timeout, so the event loop never waits on the cluster.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+from traitlets import Dict, Float, Int, Unicode
+
+from ...errors import Conflict
+from ..store import Record
+from .base import Backend, Observed
+
+#: Serve's application status → the spec's phases
+PHASES = {
+    "NOT_STARTED": "Deploying",
+    "DEPLOYING": "Deploying",
+    "RUNNING": "Deployed",
+    "DEPLOY_FAILED": "Failed",
+    "UNHEALTHY": "Failed",
+    "DELETING": "Stopping",
+}
+DEPLOYMENT = "model"
+
+
+class RayBackend(Backend):
+    """``c.RayBackend.*``: which Ray cluster serves the group's deployments, and how."""
+
+    name: ClassVar[str] = "ray"
+
+    address = Unicode("auto", help="The Ray cluster: auto, host:port or ray://host:port.").tag(
+        config=True
+    )
+    namespace = Unicode("primehub-models", help="Ray namespace of the applications.").tag(
+        config=True
+    )
+    route_prefix = Unicode(
+        "/primehub-models", help="HTTP route prefix; a deployment answers at <prefix>/<id>."
+    ).tag(config=True)
+    http_host = Unicode("127.0.0.1", help="Where Serve's HTTP proxy listens.").tag(config=True)
+    http_port = Int(8000, help="Serve's HTTP proxy port.").tag(config=True)
+    http_url = Unicode(
+        "", help="Serve's HTTP address as this server reaches it (empty: from http_host/port)."
+    ).tag(config=True)
+    num_cpus = Float(1.0, help="CPUs per replica.").tag(config=True)
+    memory = Int(0, help="Memory per replica in bytes (0: not reserved).").tag(config=True)
+    autoscaling = Dict(
+        help="Serve autoscaling_config (min_replicas is the deployment's replicas), e.g. "
+        "{'max_replicas': 4, 'target_ongoing_requests': 4}; empty: fixed replicas."
+    ).tag(config=True)
+    runtime_env = Dict(
+        help="Extra runtime env of the applications (e.g. {'pip': ['jupyter-primehub-models']} "
+        "for a cluster without this package). The group's MLflow env is added as env_vars."
+    ).tag(config=True)
+    request_timeout = Float(60.0, help="Seconds one Ray call may take.").tag(config=True)
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="primehub-ray")
+        self._connected = False
+        self._observed: dict[str, Observed] = {}
+        self._applied: dict[str, str] = {}
+        self._statuses: dict[str, Any] = {}
+        self._statuses_at = 0.0
+        self._lock = threading.Lock()
+
+    # -- Ray calls, one thread -------------------------------------------------------------
+
+    async def _call(self, work: Callable[[], Any]) -> Any:
+        loop = asyncio.get_running_loop()
+
+        def run() -> Any:
+            self._connect()
+            return work()
+
+        return await asyncio.wait_for(loop.run_in_executor(self._thread, run),
+                                      self.request_timeout)  # fmt: skip
+
+    def _connect(self) -> None:
+        if self._connected:
+            return
+        import ray
+        from ray import serve
+
+        if not ray.is_initialized():
+            ray.init(
+                address=self.address, namespace=self.namespace, log_to_driver=False,
+                logging_level=logging.WARNING, configure_logging=False,
+            )  # fmt: skip
+        serve.start(http_options={"host": self.http_host, "port": self.http_port})
+        self._connected = True
+
+    def _base_url(self) -> str:
+        if self.http_url:
+            return self.http_url.rstrip("/")
+        host = self.http_host if self.http_host not in ("0.0.0.0", "") else "127.0.0.1"
+        return f"http://{host}:{self.http_port}"
+
+    def _route(self, record: Record) -> str:
+        return f"{self.route_prefix.rstrip('/')}/{record.id}"
+
+    # -- the interface --------------------------------------------------------------------
+
+    async def adopt(self, records: list[Record]) -> None:
+        """Applications of our prefix that no record wants are deleted; the rest are ours."""
+        wanted = {r.id for r in records if r.desired != "deleted"}
+        prefix = self.route_prefix.rstrip("/") + "/"
+        try:
+            apps = await self._call(_applications)
+        except Exception as err:
+            self.log.warning("PrimeHub Models: cannot reach Ray: %s", _why(err))
+            return
+        for name, app in apps.items():
+            if (app.get("route_prefix") or "").startswith(prefix) and name not in wanted:
+                self.log.info("PrimeHub Models: deleting orphaned Serve application %s", name)
+                with contextlib.suppress(Exception):
+                    await self._call(lambda n=name: _delete(n))
+        # the records still running are redeployed on the first pass with the same version
+        # (the spec's digest): Serve keeps their replicas as they are
+
+    async def apply(self, record: Record, env: Mapping[str, str]) -> None:
+        model_uri = f"models:/{record.model_name}/{record.served_version}"
+        actor: dict[str, Any] = {
+            "num_cpus": self.num_cpus,
+            "runtime_env": {**self.runtime_env, "env_vars": dict(env)},
+        }
+        if self.memory:
+            actor["memory"] = self.memory
+        digest = hashlib.sha256(
+            json.dumps([model_uri, record.replicas, actor, self.autoscaling],
+                       sort_keys=True).encode()
+        ).hexdigest()  # fmt: skip
+        try:
+            if self._applied.get(record.id) != digest:
+                route = self._route(record)
+                autoscaling = dict(self.autoscaling)
+
+                def deploy() -> None:
+                    from ray import serve
+
+                    from .ray_app import build
+
+                    app = build(model_uri, record.replicas, actor, autoscaling or None,
+                                digest[:16])  # fmt: skip
+                    serve._run(app, _blocking=False, name=record.id, route_prefix=route)
+
+                await self._call(deploy)
+                self._applied[record.id] = digest
+            await self._observe(record)
+        except Exception as err:
+            self._observed[record.id] = Observed("Deploying", _why(err))
+
+    async def stop(self, record: Record) -> None:
+        await self._remove(record)
+        self._observed[record.id] = Observed(
+            "Stopped" if record.id not in self._statuses else "Stopping"
+        )
+
+    async def delete(self, record: Record) -> None:
+        await self._remove(record)
+        self._observed.pop(record.id, None)
+
+    def status(self, record: Record) -> Observed:
+        return self._observed.get(record.id) or Observed("Deploying")
+
+    async def logs(self, record: Record, tail: int) -> list[str]:
+        def read() -> list[str]:
+            from ray.util.state import get_log, list_actors
+
+            lines: list[str] = []
+            actors = list_actors(
+                filters=[("class_name", "=", f"ServeReplica:{record.id}:{DEPLOYMENT}"),
+                         ("state", "=", "ALIVE")],
+            )  # fmt: skip
+            for actor in actors:
+                for chunk in get_log(actor_id=actor.actor_id, tail=tail):
+                    lines += [f"[{actor.actor_id[:8]}] {x}" for x in chunk.splitlines()]
+            return lines[-tail:] if tail else []
+
+        try:
+            return await self._call(read)
+        except Exception as err:
+            return [f"(cannot read the replicas' logs: {_why(err)})"]
+
+    @contextlib.asynccontextmanager
+    async def route(self, record: Record) -> AsyncIterator[str]:
+        seen = self.status(record)
+        if seen.phase != "Deployed" or not seen.endpoint:
+            raise Conflict(f"Deployment {record.id!r} is not serving (phase {seen.phase})")
+        yield seen.endpoint
+
+    async def close(self) -> None:
+        """Disconnect from Ray; the applications keep running (adopted on restart)."""
+
+        def disconnect() -> None:
+            import ray
+
+            if self._connected and ray.is_initialized():
+                ray.shutdown()
+            self._connected = False
+
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(
+                asyncio.get_running_loop().run_in_executor(self._thread, disconnect), 30
+            )
+        self._thread.shutdown(wait=False, cancel_futures=True)
+
+    # -- helpers --------------------------------------------------------------------------
+
+    async def _statuses_now(self) -> dict[str, Any]:
+        """Serve's applications, read at most once per half second for all records."""
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._statuses_at > 0.5:
+            self._statuses = await self._call(_applications)
+            self._statuses_at = loop.time()
+        return self._statuses
+
+    async def _observe(self, record: Record) -> None:
+        app = (await self._statuses_now()).get(record.id)
+        if app is None:
+            self._applied.pop(record.id, None)  # gone behind our back: deploy again
+            self._observed[record.id] = Observed("Deploying", "waiting for Ray Serve")
+            return
+        phase = PHASES.get(app["status"], "Deploying")
+        message = app.get("message") or ""
+        endpoint = self._base_url() + self._route(record)
+        before = self._observed.get(record.id)
+        if phase == "Deploying" and before is not None and before.endpoint:
+            # Serve's rolling update: the old replicas answer until the new ones are up
+            phase = "Deployed"
+            message = f"rolling out {record.model_uri} (version {record.served_version})"
+        runtime = {"app": record.id, "route": self._route(record), "address": _host(self.address)}
+        self._observed[record.id] = Observed(
+            phase, message, endpoint if phase == "Deployed" else None, runtime=runtime
+        )
+
+    async def _remove(self, record: Record) -> None:
+        self._applied.pop(record.id, None)
+        try:
+            await self._call(lambda: _delete(record.id))
+            self._statuses_at = 0.0
+            await self._statuses_now()
+        except Exception as err:
+            self._observed[record.id] = Observed("Stopping", _why(err))
+
+
+def _applications() -> dict[str, Any]:
+    """Serve's applications: name → status, message (its own or a deployment's), route."""
+    from ray.serve.context import _get_global_client
+
+    details = _get_global_client().get_serve_details()
+    out: dict[str, Any] = {}
+    for name, app in (details.get("applications") or {}).items():
+        details = []
+        for deployment in (app.get("deployments") or {}).values():
+            state = str(getattr(deployment.get("status"), "value", deployment.get("status")))
+            if deployment.get("message") and not state.endswith("HEALTHY"):
+                details.append(deployment["message"])  # the replicas' own error, if any
+        message = "\n".join([*details, app.get("message") or ""]).strip()
+        status = app.get("status") or "NOT_STARTED"
+        out[name] = {
+            "status": str(getattr(status, "value", status)).rsplit(".", 1)[-1],
+            "message": message[-2000:],
+            "route_prefix": app.get("route_prefix"),
+        }
+    return out
+
+
+def _delete(name: str) -> None:
+    from ray import serve
+
+    serve.delete(name, _blocking=False)
+
+
+def _host(address: str) -> str:
+    return urlsplit(address).netloc if "://" in address else address
+
+
+def _why(err: BaseException) -> str:
+    if isinstance(err, TimeoutError):
+        return "Ray did not answer in time"
+    text = str(err).strip().splitlines()
+    return (text[0] if text else type(err).__name__)[:500]

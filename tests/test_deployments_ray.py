@@ -1,0 +1,181 @@
+"""The ray backend, for real: a local Ray head (loopback, small), the Jupyter server as its
+driver, the same REST API. Deploy, score like the model itself, swap versions under a
+request loop with zero failures, scale 1 → 2 replicas, stop, delete."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from traitlets.config import Config
+
+from tests import servers
+from tests.deploying import model_predictions, score, wait_for
+from tests.seed_registry import BROKEN, IRIS
+
+pytest.importorskip("ray.serve", reason="ray[serve] is a test dependency")
+
+pytestmark = pytest.mark.timeout(900)
+
+
+@pytest.fixture(scope="module")
+def ray_head(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """``ray start --head --block`` on loopback in its own session; killed after."""
+    root = tmp_path_factory.mktemp("ray")
+    port, dashboard, serve_port = servers.free_port(), servers.free_port(), servers.free_port()
+    log = (root / "head.log").open("wb")
+    cmd = [
+        str(servers.BIN / "ray"), "start", "--head", "--block",
+        "--node-ip-address=127.0.0.1", f"--port={port}", "--dashboard-host=127.0.0.1",
+        f"--dashboard-port={dashboard}", "--num-cpus=4", "--disable-usage-stats",
+        f"--temp-dir={root / 't'}", "--include-dashboard=true",
+    ]  # fmt: skip
+    env = servers.child_env(RAY_AUTH_MODE="disabled", RAY_USAGE_STATS_ENABLED="0")
+    head = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
+                            start_new_session=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"http://127.0.0.1:{dashboard}/api/version", timeout=2).is_success:
+                    break
+            assert head.poll() is None, (root / "head.log").read_text()[-3000:]
+            assert time.monotonic() < deadline, "the Ray head did not start"
+            time.sleep(0.5)
+        yield {"address": f"127.0.0.1:{port}", "serve_port": serve_port}
+    finally:
+        servers.stop(head, grace=20)
+        _kill_leftovers(root)
+        log.close()
+
+
+def _kill_leftovers(root: Path) -> None:
+    """Ray's daemons that left the head's process group (found by our temp dir)."""
+    import psutil
+
+    for proc in psutil.process_iter(["pid", "cmdline"]):
+        with contextlib.suppress(psutil.Error):
+            if str(root) in " ".join(proc.info["cmdline"] or ()):
+                proc.kill()
+
+
+@pytest.fixture
+def jp_server_config(jp_server_config: Config, ray_head: dict[str, Any]) -> Config:
+    jp_server_config.PrimeHubModels.deploy_backend = "ray"
+    jp_server_config.RayBackend.address = ray_head["address"]
+    jp_server_config.RayBackend.http_port = ray_head["serve_port"]
+    jp_server_config.RayBackend.num_cpus = 0.5
+    jp_server_config.RayBackend.namespace = "primehub-models-test"
+    return jp_server_config
+
+
+def settled(body: dict[str, Any]) -> bool:
+    return body["phase"] == "Deployed" and not body["message"]
+
+
+async def test_ray_deploy_score_swap_scale_delete(
+    api: Any, mlflow_uri: str, seeded: Any, ray_head: dict[str, Any]
+) -> None:
+    created = await api("groups", "team", "deployments", method="POST",
+                        body={"name": "iris on ray", "model_uri": f"models:/{IRIS}/1"})  # fmt: skip
+    assert created.status == 201, created.text
+    d = created.body
+    assert d["backend"] == "ray"
+    d = await wait_for(api, "team", d["id"], lambda b: b["phase"] == "Deployed", within=300)
+    assert d["endpoint"].endswith(f"/primehub-models/{d['id']}")
+
+    scored = await score(api, d["id"])
+    assert scored.status == 200, scored.text
+    assert scored.body["predictions"] == model_predictions(mlflow_uri, "1")
+    bad = await score(api, d["id"], {"nonsense": 1})
+    assert bad.status == 400  # MLflow's own scoring error, as with mlflow models serve
+
+    # version 2 under a steady stream of requests: Serve's rolling update, zero failures
+    results: list[int] = []
+    stop = asyncio.Event()
+
+    async def loop() -> None:
+        while not stop.is_set():
+            results.append((await score(api, d["id"])).status)
+
+    workers = [asyncio.ensure_future(loop()) for _ in range(4)]
+    patched = await api("groups", "team", "deployments", d["id"], method="PATCH",
+                        body={"model_uri": f"models:/{IRIS}/2"})  # fmt: skip
+    assert patched.status == 200, patched.text
+    await asyncio.sleep(2)
+    d = await wait_for(api, "team", d["id"], settled, within=300)
+    await asyncio.sleep(1)
+    stop.set()
+    await asyncio.gather(*workers)
+    assert len(results) > 20
+    assert set(results) == {200}, f"{results.count(200)}/{len(results)} succeeded"
+    assert (await score(api, d["id"])).body["predictions"] == model_predictions(mlflow_uri, "2")
+
+    # scale 1 → 2 replicas: both serve
+    scaled = await api("groups", "team", "deployments", d["id"], method="PATCH",
+                       body={"replicas": 2})  # fmt: skip
+    assert scaled.status == 200
+    for _ in range(240):  # Serve starts the second replica
+        if await _replicas(d["id"]) == 2:
+            break
+        await asyncio.sleep(0.5)
+    assert await _replicas(d["id"]) == 2
+    d = await wait_for(api, "team", d["id"], settled, within=300)
+    logs = await api("groups", "team", "deployments", d["id"], "logs", params={"tail": 200})
+    assert logs.status == 200
+
+    stopped = await api("groups", "team", "deployments", d["id"], "stop", method="POST")
+    assert stopped.status == 200
+    d = await wait_for(api, "team", d["id"], lambda b: b["phase"] == "Stopped", within=120)
+    assert (await score(api, d["id"])).status == 409
+    gone = await api("groups", "team", "deployments", d["id"], method="DELETE")
+    assert gone.status == 202
+    for _ in range(120):
+        if d["id"] not in await _applications():
+            break
+        await asyncio.sleep(0.5)
+    assert d["id"] not in await _applications()
+
+
+async def test_a_model_that_cannot_load_fails_with_its_error(api: Any, seeded: Any) -> None:
+    body = {"name": "broken on ray", "model_uri": f"models:/{BROKEN}/1"}
+    created = await api("groups", "team", "deployments", method="POST", body=body)
+    assert created.status == 201
+    d = await wait_for(api, "team", created.body["id"], lambda b: b["phase"] == "Failed",
+                       within=300)  # fmt: skip
+    assert "missing_dependency_for_tests" in d["message"]
+    await api("groups", "team", "deployments", d["id"], method="DELETE")
+
+
+async def _applications() -> dict[str, Any]:
+    from jupyter_primehub_models.deployments.backends.ray import _applications as apps
+
+    return await asyncio.to_thread(apps)
+
+
+async def _replicas(app: str) -> int:
+    def count() -> int:
+        from ray.serve.context import _get_global_client
+
+        details = _get_global_client().get_serve_details()
+        deployment = details["applications"][app]["deployments"]["model"]
+        return sum(
+            1
+            for r in deployment["replicas"]
+            if getattr(r["state"], "value", r["state"]) == "RUNNING"
+        )
+
+    return await asyncio.to_thread(count)
+
+
+def test_the_head_is_ours(ray_head: dict[str, Any]) -> None:
+    assert ray_head["address"].startswith("127.0.0.1:")
+    assert os.environ.get("RAY_ADDRESS") is None  # nothing leaks into other tests
