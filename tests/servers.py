@@ -218,3 +218,45 @@ def mlflow_call(uri: str, endpoint: str, body: dict[str, Any], method: str = "PO
     r = httpx.request(method, f"{uri}/api/2.0/mlflow/{endpoint}", json=body, timeout=30)
     r.raise_for_status()
     return r.json()
+
+
+@contextlib.contextmanager
+def ray_head(root: Path, cpus: int = 4) -> Iterator[dict[str, Any]]:
+    """``ray start --head --block`` on loopback in its own session (token auth off, as a
+    local test head); killed after, with any daemon that left its process group."""
+    port, dashboard, serve_port = free_port(), free_port(), free_port()
+    root.mkdir(parents=True, exist_ok=True)
+    log = (root / "head.log").open("wb")
+    cmd = [
+        str(BIN / "ray"), "start", "--head", "--block",
+        "--node-ip-address=127.0.0.1", f"--port={port}", "--dashboard-host=127.0.0.1",
+        f"--dashboard-port={dashboard}", f"--num-cpus={cpus}", "--disable-usage-stats",
+        f"--temp-dir={root / 't'}", "--include-dashboard=true",
+    ]  # fmt: skip
+    env = child_env(RAY_AUTH_MODE="disabled", RAY_USAGE_STATS_ENABLED="0")
+    head = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
+                            start_new_session=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"http://127.0.0.1:{dashboard}/api/version", timeout=2).is_success:
+                    break
+            assert head.poll() is None, (root / "head.log").read_text()[-3000:]
+            assert time.monotonic() < deadline, "the Ray head did not start"
+            time.sleep(0.5)
+        yield {"address": f"127.0.0.1:{port}", "serve_port": serve_port}
+    finally:
+        stop(head, grace=20)
+        _kill_by_path(root)
+        log.close()
+
+
+def _kill_by_path(root: Path) -> None:
+    """Processes whose command line names ``root`` (daemons that left the session)."""
+    import psutil
+
+    for proc in psutil.process_iter(["pid", "cmdline"]):
+        with contextlib.suppress(psutil.Error):
+            if str(root) in " ".join(proc.info["cmdline"] or ()):
+                proc.kill()

@@ -5,15 +5,10 @@ request loop with zero failures, scale 1 → 2 replicas, stop, delete."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import subprocess
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from traitlets.config import Config
 
@@ -28,43 +23,13 @@ pytestmark = pytest.mark.timeout(900)
 
 @pytest.fixture(scope="module")
 def ray_head(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """``ray start --head --block`` on loopback in its own session; killed after."""
-    root = tmp_path_factory.mktemp("ray")
-    port, dashboard, serve_port = servers.free_port(), servers.free_port(), servers.free_port()
-    log = (root / "head.log").open("wb")
-    cmd = [
-        str(servers.BIN / "ray"), "start", "--head", "--block",
-        "--node-ip-address=127.0.0.1", f"--port={port}", "--dashboard-host=127.0.0.1",
-        f"--dashboard-port={dashboard}", "--num-cpus=4", "--disable-usage-stats",
-        f"--temp-dir={root / 't'}", "--include-dashboard=true",
-    ]  # fmt: skip
-    env = servers.child_env(RAY_AUTH_MODE="disabled", RAY_USAGE_STATS_ENABLED="0")
-    head = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
-                            start_new_session=True)  # fmt: skip
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"http://127.0.0.1:{dashboard}/api/version", timeout=2).is_success:
-                    break
-            assert head.poll() is None, (root / "head.log").read_text()[-3000:]
-            assert time.monotonic() < deadline, "the Ray head did not start"
-            time.sleep(0.5)
-        yield {"address": f"127.0.0.1:{port}", "serve_port": serve_port}
-    finally:
-        servers.stop(head, grace=20)
-        _kill_leftovers(root)
-        log.close()
+    import ray
 
-
-def _kill_leftovers(root: Path) -> None:
-    """Ray's daemons that left the head's process group (found by our temp dir)."""
-    import psutil
-
-    for proc in psutil.process_iter(["pid", "cmdline"]):
-        with contextlib.suppress(psutil.Error):
-            if str(root) in " ".join(proc.info["cmdline"] or ()):
-                proc.kill()
+    with servers.ray_head(tmp_path_factory.mktemp("ray")) as head:
+        try:
+            yield head
+        finally:
+            ray.shutdown()  # this process was a driver (the Jupyter server's backend)
 
 
 @pytest.fixture
