@@ -130,8 +130,8 @@ class RayBackend(Backend):
                 self.log.info("PrimeHub Models: deleting orphaned Serve application %s", name)
                 with contextlib.suppress(Exception):
                     await self._call(lambda n=name: _delete(n))
-        # the records still running are redeployed on the first pass with the same version
-        # (the spec's digest): Serve keeps their replicas as they are
+        # the records still running are redeployed on the first pass with the same spec:
+        # Serve compares it with what runs and keeps unchanged replicas as they are
 
     async def apply(self, record: Record, env: Mapping[str, str]) -> None:
         model_uri = f"models:/{record.model_name}/{record.served_version}"
@@ -155,14 +155,15 @@ class RayBackend(Backend):
 
                     from .ray_app import build
 
-                    app = build(model_uri, record.replicas, actor, autoscaling or None,
-                                digest[:16])  # fmt: skip
+                    app = build(model_uri, record.replicas, actor, autoscaling or None)
                     serve._run(app, _blocking=False, name=record.id, route_prefix=route)
 
                 await self._call(deploy)
                 self._applied[record.id] = digest
             await self._observe(record)
-        except Exception as err:
+        except (ValueError, TypeError) as err:  # Serve refused the application itself
+            self._observed[record.id] = Observed("Failed", _why(err))
+        except Exception as err:  # the cluster could not be asked: keep trying
             self._observed[record.id] = Observed("Deploying", _why(err))
 
     async def stop(self, record: Record) -> None:

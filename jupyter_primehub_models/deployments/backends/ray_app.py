@@ -55,10 +55,9 @@ class MlflowModel:
 
 
 def build(model_uri: str, replicas: int, actor_options: dict[str, Any],
-          autoscaling: dict[str, Any] | None, version: str) -> Any:  # fmt: skip
-    """The application for ``serve.run``: replicas, or an autoscaling config. ``version``
-    names the spec: redeploying the same one (after a Jupyter restart) restarts nothing."""
-    options: dict[str, Any] = {"ray_actor_options": actor_options, "version": version}
+          autoscaling: dict[str, Any] | None) -> Any:  # fmt: skip
+    """The application for ``serve.run``: replicas, or an autoscaling config."""
+    options: dict[str, Any] = {"ray_actor_options": actor_options}
     if autoscaling:
         options["autoscaling_config"] = {"min_replicas": replicas, **autoscaling}
     else:
