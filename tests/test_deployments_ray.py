@@ -144,3 +144,45 @@ async def _replicas(app: str) -> int:
 def test_the_head_is_ours(ray_head: dict[str, Any]) -> None:
     assert ray_head["address"].startswith("127.0.0.1:")
     assert os.environ.get("RAY_ADDRESS") is None  # nothing leaks into other tests
+
+
+async def test_a_restarted_server_adopts_its_applications_and_drops_orphans(
+    ray_head: dict[str, Any], mlflow_uri: str, seeded: Any
+) -> None:
+    """Two backends in turn, as a Jupyter server before and after a restart: the second
+    keeps the application a record wants (still serving) and deletes the one none wants."""
+    from jupyter_primehub_models.deployments.backends.ray import RayBackend
+    from jupyter_primehub_models.deployments.store import Record
+
+    def record(deployment_id: str) -> Record:
+        return Record(
+            id=deployment_id, grp="team", name=deployment_id, model_uri=f"models:/{IRIS}/1",
+            model_name=IRIS, served_version="1", replicas=1, access="private",
+            desired="running", phase="Deploying", backend="ray", created_at=1, updated_at=1,
+            revision=1,
+        )  # fmt: skip
+
+    settings = {"address": ray_head["address"], "http_port": ray_head["serve_port"],
+                "num_cpus": 0.5, "namespace": "primehub-models-test"}  # fmt: skip
+    env = {"MLFLOW_TRACKING_URI": mlflow_uri}
+    kept, orphan = record("adopt-kept-a1"), record("adopt-orphan-b2")
+    before = RayBackend(**settings)
+    for _ in range(600):
+        for r in (kept, orphan):
+            await before.apply(r, env)
+        if all(before.status(r).phase == "Deployed" for r in (kept, orphan)):
+            break
+        await asyncio.sleep(0.5)
+    assert before.status(kept).phase == "Deployed", before.status(kept)
+
+    after = RayBackend(**settings)  # the restarted server: it only has the kept record
+    await after.adopt([kept])
+    await after.apply(kept, env)
+    assert after.status(kept).phase == "Deployed"  # serving throughout, not redeployed
+    for _ in range(120):
+        if orphan.id not in await _applications():
+            break
+        await asyncio.sleep(0.5)
+    apps = await _applications()
+    assert orphan.id not in apps and kept.id in apps
+    await after.delete(kept)

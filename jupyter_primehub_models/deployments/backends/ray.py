@@ -130,8 +130,16 @@ class RayBackend(Backend):
                 self.log.info("PrimeHub Models: deleting orphaned Serve application %s", name)
                 with contextlib.suppress(Exception):
                     await self._call(lambda n=name: _delete(n))
-        # the records still running are redeployed on the first pass with the same spec:
-        # Serve compares it with what runs and keeps unchanged replicas as they are
+        # The records still running keep serving: they are redeployed on the first pass with
+        # the same spec (Serve compares it with what runs), routed to meanwhile.
+        for record in records:
+            app = apps.get(record.id)
+            if app is not None and app["status"] == "RUNNING":
+                self._observed[record.id] = Observed(
+                    "Deployed", "", self._base_url() + self._route(record),
+                    runtime={"app": record.id, "route": self._route(record),
+                             "address": _host(self.address)},
+                )  # fmt: skip
 
     async def apply(self, record: Record, env: Mapping[str, str]) -> None:
         model_uri = f"models:/{record.model_name}/{record.served_version}"
