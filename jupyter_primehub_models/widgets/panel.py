@@ -109,13 +109,8 @@ class ModelsPanel(w.VBox):
         run_id = run_id or scripting.default_run_id()
         if not run_id:
             raise ValueError("No run_id given and no MLflow run in this kernel yet")
-        return cls(
-            group=group,
-            _start=lambda panel: VersionsView(
-                panel, None, title=f"Versions from run {run_id}",
-                load=lambda: scripting.versions_for_run(run_id, group=panel.group),
-            ),
-        )  # fmt: skip
+        return cls._lineage(group, f"Versions from run {run_id}",
+                            lambda g: scripting.versions_for_run(run_id, group=g))  # fmt: skip
 
     @classmethod
     def for_notebook(cls, path: str | None = None, *, group: str | None = None) -> ModelsPanel:
@@ -125,14 +120,18 @@ class ModelsPanel(w.VBox):
         path = path or current_notebook()
         if not path:
             raise ValueError("No notebook path given, and this kernel is not a notebook's")
-        name = path.rsplit("/", 1)[-1]
+        return cls._lineage(group, f"Versions from {path.rsplit('/', 1)[-1]}",
+                            lambda g: scripting.versions_for_notebook(path, group=g))  # fmt: skip
+
+    @classmethod
+    def _lineage(cls, group: str | None, title: str, load: Any) -> ModelsPanel:
+        """A panel that opens at the versions ``load(group)`` lists, across models."""
         return cls(
             group=group,
             _start=lambda panel: VersionsView(
-                panel, None, title=f"Versions from {name}",
-                load=lambda: scripting.versions_for_notebook(path, group=panel.group),
+                panel, None, title=title, load=lambda: load(panel.group)
             ),
-        )  # fmt: skip
+        )
 
     # -- navigation -------------------------------------------------------------------------
 

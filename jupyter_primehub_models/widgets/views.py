@@ -262,21 +262,20 @@ class VersionDetailView(View):
         if d is None:
             return ""
         run = d.source_run
-        run_cell = html.escape(run.name or run.id) if run else "—"
-        if run and run.ui_url:
-            run_cell = (
-                f'<a href="{html.escape(run.ui_url)}" target="_blank" rel="noopener">{run_cell}</a>'
-            )
         head = key_values(
             [
                 ("Registered At", when(d.creation_timestamp)),
                 ("Last Modified", when(d.last_updated_timestamp)),
+                ("Source Run", (run.name or run.id) if run else "—"),
                 ("Model URI", d.model_uri),
                 ("Aliases", ", ".join(f"@{a}" for a in d.aliases) or "—"),
                 ("Description", d.description or "—"),
                 ("Source notebook", d.source_notebook.path if d.source_notebook else "—"),
             ]
-        ).replace("</tbody>", f"<tr><th>Source Run</th><td>{run_cell}</td></tr></tbody>")
+        )
+        if run and run.ui_url:
+            url = html.escape(run.ui_url)
+            head += f'<a href="{url}" target="_blank" rel="noopener">Open the source run</a>'
         parts = [head]
         for title, values in (("Parameters", d.parameters), ("Metrics", d.metrics),
                               ("Tags", d.tags)):  # fmt: skip

@@ -25,13 +25,13 @@ from .base import Backend, Observed
 from .kubernetes_manifests import (
     ID_LABEL,
     MANAGER,
-    SECRET_SUFFIX,
     Flavour,
     env_secret,
     inference_service,
     kserve_phase,
     ph_deployment,
     primehub_phase,
+    secret_name,
     storage_uri,
 )
 
@@ -123,9 +123,6 @@ class KubernetesBackend(Backend):
     def _resource(self) -> tuple[str, str, str]:
         return KSERVE if self.flavour == "kserve" else PRIMEHUB
 
-    def _timeout(self) -> float:
-        return self.request_timeout
-
     # -- the interface --------------------------------------------------------------------
 
     async def adopt(self, records: list[Record]) -> None:
@@ -172,7 +169,7 @@ class KubernetesBackend(Backend):
 
     async def logs(self, record: Record, tail: int) -> list[str]:
         selector = f"{POD_LABEL[self.flavour]}={record.id}"
-        timeout = self._timeout()
+        timeout = self.request_timeout
 
         def read(api: Any) -> list[str]:
             from kubernetes import client
@@ -240,7 +237,7 @@ class KubernetesBackend(Backend):
         if self._applied.get(record.id) == digest:
             return
         group, version, plural = self._resource
-        timeout = self._timeout()
+        timeout = self.request_timeout
 
         def apply(api: Any) -> None:
             from kubernetes import client
@@ -262,7 +259,7 @@ class KubernetesBackend(Backend):
 
     async def _observe(self, record: Record) -> None:
         group, version, plural = self._resource
-        timeout = self._timeout()
+        timeout = self.request_timeout
 
         def get(api: Any) -> Any:
             from kubernetes import client
@@ -289,7 +286,7 @@ class KubernetesBackend(Backend):
 
     async def _list_ours(self) -> set[str]:
         group, version, plural = self._resource
-        timeout = self._timeout()
+        timeout = self.request_timeout
 
         def names(api: Any) -> set[str]:
             from kubernetes import client
@@ -304,7 +301,7 @@ class KubernetesBackend(Backend):
 
     async def _delete_object(self, name: str) -> None:
         group, version, plural = self._resource
-        timeout = self._timeout()
+        timeout = self.request_timeout
 
         def delete(api: Any) -> None:
             from kubernetes import client
@@ -323,7 +320,7 @@ class KubernetesBackend(Backend):
     async def _delete_objects(self, name: str) -> None:
         """The deployment's object, then its Secret (the delete cascades to it)."""
         await self._delete_object(name)
-        timeout = self._timeout()
+        timeout = self.request_timeout
 
         def delete_secret(api: Any) -> None:
             from kubernetes import client
@@ -331,7 +328,7 @@ class KubernetesBackend(Backend):
 
             try:
                 client.CoreV1Api(api).delete_namespaced_secret(
-                    f"{name}{SECRET_SUFFIX}", self.namespace, _request_timeout=timeout
+                    secret_name(name), self.namespace, _request_timeout=timeout
                 )
             except ApiException as err:
                 if err.status != 404:

@@ -58,8 +58,9 @@ def labels(record: Record) -> dict[str, str]:
     }
 
 
-def secret_name(record: Record) -> str:
-    return f"{record.id}{SECRET_SUFFIX}"[:253]
+def secret_name(deployment_id: str) -> str:
+    """The Secret holding a deployment's MLflow env."""
+    return f"{deployment_id}{SECRET_SUFFIX}"[:253]
 
 
 def env_secret(record: Record, env: Mapping[str, str], namespace: str) -> dict[str, Any]:
@@ -68,7 +69,7 @@ def env_secret(record: Record, env: Mapping[str, str], namespace: str) -> dict[s
         "apiVersion": "v1",
         "kind": "Secret",
         "metadata": {
-            "name": secret_name(record),
+            "name": secret_name(record.id),
             "namespace": namespace,
             "labels": labels(record),
         },
@@ -87,7 +88,7 @@ def storage_uri(artifact_uri: str, storage_map: Mapping[str, str]) -> str:
 
 def _secret_env(record: Record, names: list[str]) -> list[dict[str, Any]]:
     return [
-        {"name": n, "valueFrom": {"secretKeyRef": {"name": secret_name(record), "key": n}}}
+        {"name": n, "valueFrom": {"secretKeyRef": {"name": secret_name(record.id), "key": n}}}
         for n in sorted(names)
     ]
 
