@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import BIG, DATA, TOKEN, Client, populate, summary, timed  # noqa: E402
-from jupyter_primehub_models.deployments.store import Record, Store, now_ms  # noqa: E402
+from jupyter_primehub_models.deployments.record import Record, now_ms  # noqa: E402
+from jupyter_primehub_models.deployments.store import Store  # noqa: E402
 from tests.servers import (  # noqa: E402
     BIN,
     child_env,

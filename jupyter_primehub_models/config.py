@@ -19,8 +19,10 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
-from traitlets import Dict, Float, Int, TraitError, Unicode, default, validate
+from traitlets import Dict, Enum, Float, Int, TraitError, Type, Unicode, default, validate
 from traitlets.config import Configurable
+
+from .deployments.backends import BACKENDS
 
 log = logging.getLogger(__name__)
 
@@ -214,8 +216,14 @@ class PrimeHubModels(Configurable):
         10.0, help="Seconds any one request to MLflow may take, connection included."
     ).tag(config=True)
 
-    deploy_backend = Unicode(
-        "local", help="Where deployments run: 'local', 'ray' or 'kubernetes'."
+    deploy_backend = Enum(
+        list(BACKENDS), "local", help="Where deployments run: 'local', 'ray' or 'kubernetes'."
+    ).tag(config=True)
+
+    backend_class = Type(
+        klass="jupyter_primehub_models.deployments.backends.base.Backend",
+        help="""The deploy backend's class (default: the one deploy_backend names); any
+        subclass of jupyter_primehub_models.deployments.backends.base.Backend.""",
     ).tag(config=True)
 
     state_dir = Unicode(
@@ -231,6 +239,10 @@ class PrimeHubModels(Configurable):
         from jupyter_core.paths import jupyter_data_dir
 
         return str(Path(jupyter_data_dir()) / "primehub_models")
+
+    @default("backend_class")
+    def _default_backend_class(self) -> str:
+        return BACKENDS[self.deploy_backend]
 
     @validate("mlflow_timeout")
     def _valid_timeout(self, proposal: Any) -> float:

@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from collections.abc import Mapping
+from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import InvalidArgument
+
+M = TypeVar("M", bound=BaseModel)
+
+#: What a models page may be ordered by (MLflow's own keys).
+ORDER_KEYS = ("name", "timestamp", "last_updated_timestamp")
+ORDER_BY = re.compile(rf"^\s*({'|'.join(ORDER_KEYS)})(\s+(ASC|DESC))?\s*$", re.I)
+MAX_PAGE = 1000
+
+
+def parse_as(model: type[M], data: Any, what: str = "The request body") -> M:
+    """``data`` as ``model``, or ``InvalidArgument`` naming the first field at fault."""
+    if not isinstance(data, Mapping):
+        raise InvalidArgument(f"{what} must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        field = str(first["loc"][0]) if first["loc"] else None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise InvalidArgument(f"{where}: {message}", field=field) from None
 
 
 class ApiModel(BaseModel):
     """Typed, documented answer objects: the REST API's JSON and the scripting API's values."""
 
-    model_config = ConfigDict(extra="forbid")
+    #: answers always carry every field, defaults included: the document says so
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
 
     def _repr_html_(self) -> str:  # a table in a notebook
         from .display import object_html
@@ -173,6 +199,9 @@ class Deployment(ApiModel):
     description: str
     group: str
     model_uri: str
+    model_name: str = Field(description="The registered model the URI names.")
+    version: str | None = Field(description="The version the URI pins (null: it follows an alias).")
+    alias: str | None = Field(description="The alias the URI follows (null: a pinned version).")
     served_version: str | None = Field(description="The version the model URI resolved to.")
     phase: Phase
     message: str
@@ -214,7 +243,64 @@ class DeploymentPatch(ApiModel):
     revision: int | None = Field(None, description="The revision this change is based on.")
 
 
+# -- query parameters (the route table declares them; the OpenAPI document shows them) ------
+
+
+class Query(BaseModel):
+    """A route's query parameters: validated once, by the route that declares them."""
+
+    #: a query string also carries Jupyter's own arguments (token, a cache buster)
+    model_config = ConfigDict(extra="ignore")
+
+
+class PageQuery(Query):
+    max_results: int = Field(100, ge=1, le=MAX_PAGE, description="Page size.")
+    page_token: str | None = Field(
+        None, max_length=1024, description="next_page_token of the previous page."
+    )
+
+
+class ModelsQuery(PageQuery):
+    search: str | None = Field(
+        None, max_length=256, description="Text the model name contains (case-insensitive)."
+    )
+    filter: str | None = Field(None, max_length=2000, description="An MLflow search filter.")
+    order_by: list[str] = Field(
+        default_factory=list,
+        max_length=10,
+        description=f"{', '.join(ORDER_KEYS)}, then ASC or DESC; comma-separated or repeated.",
+    )
+
+    @field_validator("filter")
+    @classmethod
+    def _printable(cls, value: str | None) -> str | None:
+        if value is not None and not value.isprintable():
+            raise ValueError("must be printable text")
+        return value
+
+    @field_validator("order_by")
+    @classmethod
+    def _orderable(cls, value: list[str]) -> list[str]:
+        for item in value:
+            if not ORDER_BY.match(item):
+                raise ValueError(
+                    f"{item[:80]!r}: use one of {', '.join(ORDER_KEYS)}, then ASC or DESC"
+                )
+        return [item.strip() for item in value]
+
+
+class VersionsQuery(PageQuery):
+    run_data: bool = Field(False, description="Add each version's run parameters and metrics.")
+
+
+class LogsQuery(Query):
+    tail: int = Field(200, ge=0, le=10000, description="How many lines.")
+
+
 class ErrorDetail(ApiModel):
+    #: built by ``errors.error_body``, which leaves ``field`` out when there is none
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=False)
+
     code: str
     message: str
     field: str | None = Field(None, description="The request body's field at fault, if one.")
@@ -235,8 +321,8 @@ SCHEMAS: tuple[type[ApiModel], ...] = (
     VersionSignature,
     Deployment,
     DeploymentList,
-    DeploymentCreate,
-    DeploymentPatch,
     LogLines,
     ErrorBody,
 )
+#: Every request body the API takes (their defaults may be left out).
+REQUEST_SCHEMAS: tuple[type[ApiModel], ...] = (DeploymentCreate, DeploymentPatch)

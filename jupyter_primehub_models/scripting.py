@@ -18,14 +18,18 @@ from .config import PrimeHubModels, load_jupyter_config
 from .display import Table
 from .errors import ApiError, InvalidArgument
 from .lineage import current_notebook
+from .model_uri import ModelUri
 from .models import (
     Deployment,
     GroupList,
+    ModelsQuery,
     ModelVersion,
     RegisteredModel,
     Status,
     VersionDetail,
     VersionSignature,
+    VersionsQuery,
+    parse_as,
 )
 from .services import Services, build_services
 
@@ -127,12 +131,13 @@ def list_models_page(
     page_token: str | None = None,
 ) -> tuple[Table[RegisteredModel], str | None]:
     """One page of models and the token of the next page (None at the end)."""
-    g = _group(group)
-    page = _runner.run(
-        lambda s: s.registry.list_models(
-            g, search=search, max_results=max_results, page_token=page_token
-        )
+    query = parse_as(
+        ModelsQuery,
+        {"search": search or None, "max_results": max_results, "page_token": page_token},
+        "The arguments",
     )
+    g = _group(group)
+    page = _runner.run(lambda s: s.registry.list_models(g, query))
     return Table(page.models), page.next_page_token
 
 
@@ -140,10 +145,11 @@ def list_versions(
     name: str, *, group: str | None = None, max_results: int = 100, run_data: bool = False
 ) -> Table[ModelVersion]:
     """A model's versions, newest first (with run parameters and metrics if asked)."""
-    g = _group(group)
-    page = _runner.run(
-        lambda s: s.registry.list_versions(g, name, max_results=max_results, run_data=run_data)
+    query = parse_as(
+        VersionsQuery, {"max_results": max_results, "run_data": run_data}, "The arguments"
     )
+    g = _group(group)
+    page = _runner.run(lambda s: s.registry.list_versions(g, name, query))
     return Table(page.versions)
 
 
@@ -203,18 +209,22 @@ def deploy(
     access: str = "private",
 ) -> Deployment:
     """Deploy ``models:/<name>/<version>`` (or ``@alias``); the Jupyter server serves it."""
+    uri = ModelUri.parse(model_uri)
     g = _group(group)
     body = {
-        "name": name
-        if name is not None
-        else model_uri.removeprefix("models:/").replace("/", " v").replace("@", " "),
-        "model_uri": model_uri,
+        "name": name if name is not None else default_name(uri),
+        "model_uri": str(uri),
         "replicas": replicas,
         "description": description,
         "env": [{"name": k, "value": v} for k, v in (env or {}).items()],
         "access": access,
     }
     return _runner.run(lambda s: s.deployments.create(g, body))
+
+
+def default_name(uri: ModelUri) -> str:
+    """A deployment's name when none is given: ``iris v3``, ``iris champion``."""
+    return f"{uri.name} v{uri.version}" if uri.version else f"{uri.name} {uri.alias}"
 
 
 def list_deployments(*, group: str | None = None) -> Table[Deployment]:

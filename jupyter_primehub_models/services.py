@@ -1,4 +1,6 @@
-"""Builds the service objects once; the server extension and the widgets both use them."""
+"""Builds the service objects once; the server extension, the scripting API and the
+widgets all use them. Every part gets what it needs when it is made: nothing is wired
+by mutation afterwards."""
 
 from __future__ import annotations
 
@@ -8,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import GroupSource, PrimeHubModels
-from .deployments.backends import make_backend
+from .deployments.environment import Environments
 from .deployments.reconciler import Reconciler
+from .deployments.record import RecordCache
 from .deployments.service import DeploymentService
 from .deployments.store import Store
 from .mlflow_client import ClientPool
@@ -39,11 +42,13 @@ class Services:
 
 def build_services(settings: PrimeHubModels, environ: Mapping[str, str] | None = None) -> Services:
     groups = GroupSource(settings, environ)
-    registry = RegistryService(groups, ClientPool(settings.mlflow_timeout))
     store = Store(Path(settings.state_dir) / "deployments.sqlite")
-    backend = make_backend(settings.deploy_backend, settings)
-    deployments = DeploymentService(store, registry, backend)
-    reconciler = Reconciler(store, backend, deployments.env_for, on_pass=deployments.remember)
-    deployments.on_change = reconciler.kick
-    registry.deployments = deployments
+    registry = RegistryService(groups, ClientPool(settings.mlflow_timeout), index=store)
+    backend = settings.backend_class(parent=settings)
+    environments = Environments(groups)
+    cache = RecordCache()
+    reconciler = Reconciler(store, backend, environments.for_record, cache)
+    deployments = DeploymentService(
+        store, registry, backend, environments, cache, on_change=reconciler.kick
+    )
     return Services(settings, registry, deployments, reconciler)

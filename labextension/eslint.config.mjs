@@ -3,7 +3,16 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['lib/**', 'node_modules/**', '.yarn/**', '*.config.mjs'] },
+  {
+    ignores: [
+      'lib/**',
+      'node_modules/**',
+      '.yarn/**',
+      '*.config.mjs',
+      'src/api/schema.d.ts',
+      'build-test/**'
+    ]
+  },
   ...tseslint.configs.recommended,
   {
     files: ['src/**/*.{ts,tsx}'],

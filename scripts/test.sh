@@ -9,6 +9,10 @@ echo "==> lint"
 ruff check .
 ruff format --check .
 (cd labextension && jlpm lint >/dev/null)
+python scripts/api_types.py --check   # the frontend's API types match the OpenAPI document
+
+echo "==> frontend unit tests"
+(cd labextension && jlpm test)
 
 echo "==> tests"
 # The Ray tests make this process a Ray driver; they run in a pytest process of their own,

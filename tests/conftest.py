@@ -44,6 +44,12 @@ def down_uri() -> str:
     return f"http://127.0.0.1:{servers.free_port()}"
 
 
+@pytest.fixture(scope="session")
+def comeback_uri() -> str:
+    """A loopback port nobody listens on until a test forwards it to MLflow (Retry)."""
+    return f"http://127.0.0.1:{servers.free_port()}"
+
+
 def groups_config(mlflow_uri: str, down_uri: str, **extra: dict[str, Any]) -> dict[str, Any]:
     user_uri = mlflow_uri.replace("http://", f"http://alice:{BASIC_PASSWORD}@")
     return {
@@ -181,7 +187,11 @@ class LiveLab:
 
 @pytest.fixture(scope="session")
 def live_lab(
-    tmp_path_factory: pytest.TempPathFactory, seeded: Any, mlflow_uri: str, down_uri: str
+    tmp_path_factory: pytest.TempPathFactory,
+    seeded: Any,
+    mlflow_uri: str,
+    down_uri: str,
+    comeback_uri: str,
 ) -> Iterator[LiveLab]:
     token = "live-" + "3" * 40
     root = tmp_path_factory.mktemp("lab")
@@ -190,7 +200,7 @@ def live_lab(
         "LocalBackend": {"state_dir": str(root / "state")},
         "PrimeHubModels": {
             "state_dir": str(root / "state"),
-            "groups": groups_config(mlflow_uri, down_uri),
+            "groups": groups_config(mlflow_uri, down_uri, comeback={"tracking_uri": comeback_uri}),
             "default_group": "team",
             "mlflow_timeout": 10,
         },

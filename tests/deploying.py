@@ -24,6 +24,57 @@ ROWS = {
 }
 
 
+async def until(check: Any, within: float, what: Any, every: float = 0.5) -> Any:
+    """Poll ``await check()`` until it is truthy (returned); fail after ``within`` s
+    saying ``what`` (a string, or a callable giving one then)."""
+    deadline = time.monotonic() + within
+    while True:
+        value = await check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            what = what() if callable(what) else what
+            raise AssertionError(f"{what}: not within {within} s")
+        await asyncio.sleep(every)
+
+
+class RequestLoop:
+    """Scores a deployment without pause from ``workers`` tasks, recording each status.
+    ``async with RequestLoop(…) as requests:`` stops it however the block ends."""
+
+    def __init__(self, api: Any, deployment_id: str, workers: int = 4):
+        self.results: list[int] = []
+        self._stop = asyncio.Event()
+        self._more = asyncio.Event()
+
+        async def loop() -> None:
+            while not self._stop.is_set():
+                self.results.append((await score(api, deployment_id)).status)
+                self._more.set()
+
+        self._tasks = [asyncio.ensure_future(loop()) for _ in range(workers)]
+
+    async def more(self, count: int, within: float = 120) -> None:
+        """Until ``count`` more answers arrived (requests that overlap what came before)."""
+        target = len(self.results) + count
+        async with asyncio.timeout(within):
+            while len(self.results) < target:
+                self._more.clear()
+                await self._more.wait()
+
+    async def stop(self) -> list[int]:
+        self._stop.set()
+        await asyncio.gather(*self._tasks)
+        return self.results
+
+    async def __aenter__(self) -> RequestLoop:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._stop.set()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
 async def wait_for(api: Any, group: str, deployment_id: str, ok: Any, within: float = 240) -> Any:
     """Poll the deployment until ``ok(body)``; fail with its last state after ``within`` s."""
     deadline = time.monotonic() + within

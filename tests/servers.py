@@ -128,6 +128,7 @@ def start_jupyter(
         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root / 'notebooks'}",
         "--allow-root", "--LabApp.news_url=",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.expose_app_in_browser=True",  # window.jupyterapp, as Galata's tests use
     ]  # fmt: skip
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -260,3 +261,45 @@ def _kill_by_path(root: Path) -> None:
         with contextlib.suppress(psutil.Error):
             if str(root) in " ".join(proc.info["cmdline"] or ()):
                 proc.kill()
+
+
+@contextlib.contextmanager
+def forwarder(port: int, target: str) -> Iterator[str]:
+    """A TCP forwarder on loopback ``port`` to ``target`` (``http://host:port``): a server
+    that "comes back" on an address that was down, for tests of Retry."""
+    host, target_port = target.removeprefix("http://").rsplit(":", 1)
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", port))
+    listener.listen(64)
+    stopping = threading.Event()
+    conns: list[socket.socket] = []
+
+    def pump(src: socket.socket, dst: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := src.recv(65536):
+                dst.sendall(data)
+        with contextlib.suppress(OSError):
+            dst.shutdown(socket.SHUT_WR)
+
+    def accept() -> None:
+        while not stopping.is_set():
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection((host, int(target_port)))
+            conns.extend((client, upstream))
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=pump, args=(a, b), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stopping.set()
+        listener.close()
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.close()

@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 
 from tests.conftest import SECRETS
-from tests.deploying import ROWS, alive, model_predictions, pids, score, wait_for
+from tests.deploying import (
+    ROWS,
+    RequestLoop,
+    alive,
+    model_predictions,
+    pids,
+    score,
+    wait_for,
+)
 from tests.seed_registry import IRIS
 
 pytestmark = pytest.mark.timeout(600)
@@ -64,28 +72,20 @@ async def test_deploy_score_swap_stop_start_delete(
 
     # swap to version 2 under a steady stream of requests: not one may fail
     first_pids = pids(d, state_dir)
-    results: list[int] = []
-    stop = asyncio.Event()
-
-    async def loop() -> None:
-        while not stop.is_set():
-            results.append((await score(api, d["id"])).status)
-
-    workers = [asyncio.ensure_future(loop()) for _ in range(4)]
-    to_v2 = {"model_uri": f"models:/{IRIS}/2", "revision": d["revision"]}
-    patched = await api("groups", "team", "deployments", d["id"], method="PATCH", body=to_v2)
-    assert patched.status == 200, patched.text
-    stale = await api("groups", "team", "deployments", d["id"], method="PATCH",
-                      body={"description": "late", "revision": d["revision"]})  # fmt: skip
-    assert stale.status == 409 and stale.body["error"]["code"] == "CONFLICT"
-    d = await wait_for(
-        api, "team", d["id"],
-        lambda b: b["phase"] == "Deployed" and not b["message"]
-        and set(pids(b, state_dir)).isdisjoint(first_pids) and pids(b, state_dir),
-    )  # fmt: skip
-    await asyncio.sleep(1)
-    stop.set()
-    await asyncio.gather(*workers)
+    async with RequestLoop(api, d["id"]) as requests:
+        to_v2 = {"model_uri": f"models:/{IRIS}/2", "revision": d["revision"]}
+        patched = await api("groups", "team", "deployments", d["id"], method="PATCH", body=to_v2)
+        assert patched.status == 200, patched.text
+        stale = await api("groups", "team", "deployments", d["id"], method="PATCH",
+                          body={"description": "late", "revision": d["revision"]})  # fmt: skip
+        assert stale.status == 409 and stale.body["error"]["code"] == "CONFLICT"
+        d = await wait_for(
+            api, "team", d["id"],
+            lambda b: b["phase"] == "Deployed" and not b["message"]
+            and set(pids(b, state_dir)).isdisjoint(first_pids) and pids(b, state_dir),
+        )  # fmt: skip
+        await requests.more(20)  # and it goes on serving on the new set
+        results = await requests.stop()
     assert len(results) > 20
     assert set(results) == {200}, f"{results.count(200)}/{len(results)} succeeded"
     assert not any(alive(p) for p in first_pids)  # the old version is gone

@@ -13,7 +13,7 @@ import pytest
 from traitlets.config import Config
 
 from tests import servers
-from tests.deploying import model_predictions, score, wait_for
+from tests.deploying import RequestLoop, model_predictions, score, until, wait_for
 from tests.seed_registry import BROKEN, IRIS
 
 pytest.importorskip("ray.serve", reason="ray[serve] is a test dependency")
@@ -64,22 +64,19 @@ async def test_ray_deploy_score_swap_scale_delete(
     assert bad.status == 400  # MLflow's own scoring error, as with mlflow models serve
 
     # version 2 under a steady stream of requests: Serve's rolling update, zero failures
-    results: list[int] = []
-    stop = asyncio.Event()
-
-    async def loop() -> None:
-        while not stop.is_set():
-            results.append((await score(api, d["id"])).status)
-
-    workers = [asyncio.ensure_future(loop()) for _ in range(4)]
-    patched = await api("groups", "team", "deployments", d["id"], method="PATCH",
-                        body={"model_uri": f"models:/{IRIS}/2"})  # fmt: skip
-    assert patched.status == 200, patched.text
-    await asyncio.sleep(2)
-    d = await wait_for(api, "team", d["id"], settled, within=300)
-    await asyncio.sleep(1)
-    stop.set()
-    await asyncio.gather(*workers)
+    async with RequestLoop(api, d["id"]) as requests:
+        before = await _replica_ids(d["id"])
+        patched = await api("groups", "team", "deployments", d["id"], method="PATCH",
+                            body={"model_uri": f"models:/{IRIS}/2"})  # fmt: skip
+        assert patched.status == 200, patched.text
+        # Serve rolled the application out after the PATCH and is done: it runs one
+        # replica, a new one, and none of the old ones is left (not even stopping)
+        seen: list[Any] = []
+        await until(lambda: _rolled_out(d["id"], before, 1, seen), 300,
+                    lambda: f"the rolling update (Serve said {seen[-1:]})")  # fmt: skip
+        d = await wait_for(api, "team", d["id"], settled, within=300)
+        await requests.more(20)  # and it goes on serving on the new replica
+        results = await requests.stop()
     assert len(results) > 20
     assert set(results) == {200}, f"{results.count(200)}/{len(results)} succeeded"
     assert (await score(api, d["id"])).body["predictions"] == model_predictions(mlflow_uri, "2")
@@ -88,14 +85,17 @@ async def test_ray_deploy_score_swap_scale_delete(
     scaled = await api("groups", "team", "deployments", d["id"], method="PATCH",
                        body={"replicas": 2})  # fmt: skip
     assert scaled.status == 200
-    for _ in range(240):  # Serve starts the second replica
-        if await _replicas(d["id"]) == 2:
-            break
-        await asyncio.sleep(0.5)
-    assert await _replicas(d["id"]) == 2
+    await until(lambda: _rolled_out(d["id"], set(), 2), 120, "the second replica")
     d = await wait_for(api, "team", d["id"], settled, within=300)
+    # the logs are the replicas' own output: each of the two loaded and serves version 2
     logs = await api("groups", "team", "deployments", d["id"], "logs", params={"tail": 200})
-    assert logs.status == 200
+    assert logs.status == 200, logs.text
+    serving = {
+        line.split("]", 1)[0]
+        for line in logs.body["lines"]
+        if f"[primehub-models] serving models:/{IRIS}/2" in line
+    }
+    assert len(serving) == 2, logs.body["lines"][-20:]
 
     stopped = await api("groups", "team", "deployments", d["id"], "stop", method="POST")
     assert stopped.status == 200
@@ -103,11 +103,11 @@ async def test_ray_deploy_score_swap_scale_delete(
     assert (await score(api, d["id"])).status == 409
     gone = await api("groups", "team", "deployments", d["id"], method="DELETE")
     assert gone.status == 202
-    for _ in range(120):
-        if d["id"] not in await _applications():
-            break
-        await asyncio.sleep(0.5)
-    assert d["id"] not in await _applications()
+
+    async def deleted() -> bool:
+        return d["id"] not in await _applications()
+
+    await until(deleted, 60, "the application's removal")
 
 
 async def test_a_model_that_cannot_load_fails_with_its_error(api: Any, seeded: Any) -> None:
@@ -126,19 +126,37 @@ async def _applications() -> dict[str, Any]:
     return await asyncio.to_thread(apps)
 
 
-async def _replicas(app: str) -> int:
-    def count() -> int:
-        from ray.serve.context import _get_global_client
+def _replicas(app: str) -> list[tuple[str, str]]:
+    """(replica id, state) of the application's replicas, as Serve reports them now."""
+    from ray.serve.context import _get_global_client
 
-        details = _get_global_client().get_serve_details()
-        deployment = details["applications"][app]["deployments"]["model"]
-        return sum(
-            1
-            for r in deployment["replicas"]
-            if getattr(r["state"], "value", r["state"]) == "RUNNING"
-        )
+    details = _get_global_client().get_serve_details()
+    found = (details.get("applications") or {}).get(app)
+    if not found:
+        return []
+    return [
+        (str(r["replica_id"]), str(getattr(r["state"], "value", r["state"])))
+        for r in found["deployments"]["model"]["replicas"]
+    ]
 
-    return await asyncio.to_thread(count)
+
+async def _replica_ids(app: str) -> set[str]:
+    return {rid for rid, _ in await asyncio.to_thread(_replicas, app)}
+
+
+async def _rolled_out(
+    app: str, old: set[str], replicas: int, seen: list[Any] | None = None
+) -> bool:
+    """Serve's rollout of ``app`` is over: exactly ``replicas`` replicas, all running, none
+    of them one of ``old`` (the replicas before the update)."""
+    now = await asyncio.to_thread(_replicas, app)
+    if seen is not None:
+        seen.append(now)
+    return (
+        len(now) == replicas
+        and all(state == "RUNNING" for _, state in now)
+        and not {rid for rid, _ in now} & old
+    )
 
 
 def test_the_head_is_ours(ray_head: dict[str, Any]) -> None:
@@ -152,7 +170,7 @@ async def test_a_restarted_server_adopts_its_applications_and_drops_orphans(
     """Two backends in turn, as a Jupyter server before and after a restart: the second
     keeps the application a record wants (still serving) and deletes the one none wants."""
     from jupyter_primehub_models.deployments.backends.ray import RayBackend
-    from jupyter_primehub_models.deployments.store import Record
+    from jupyter_primehub_models.deployments.record import Record
 
     def record(deployment_id: str) -> Record:
         return Record(
@@ -167,22 +185,49 @@ async def test_a_restarted_server_adopts_its_applications_and_drops_orphans(
     env = {"MLFLOW_TRACKING_URI": mlflow_uri}
     kept, orphan = record("adopt-kept-a1"), record("adopt-orphan-b2")
     before = RayBackend(**settings)
-    for _ in range(600):
+
+    async def both_deployed() -> bool:
         for r in (kept, orphan):
-            await before.apply(r, env)
-        if all(before.status(r).phase == "Deployed" for r in (kept, orphan)):
-            break
-        await asyncio.sleep(0.5)
-    assert before.status(kept).phase == "Deployed", before.status(kept)
+            await before.apply(r, env)  # as the reconciler's passes do
+        return all(before.status(r).phase == "Deployed" for r in (kept, orphan))
+
+    await until(both_deployed, 300, "both applications deployed")
 
     after = RayBackend(**settings)  # the restarted server: it only has the kept record
     await after.adopt([kept])
     await after.apply(kept, env)
     assert after.status(kept).phase == "Deployed"  # serving throughout, not redeployed
-    for _ in range(120):
-        if orphan.id not in await _applications():
-            break
-        await asyncio.sleep(0.5)
-    apps = await _applications()
-    assert orphan.id not in apps and kept.id in apps
+
+    async def orphan_gone() -> bool:
+        return orphan.id not in await _applications()
+
+    await until(orphan_gone, 60, "the orphan's removal")
+    assert kept.id in await _applications()
     await after.delete(kept)
+
+
+async def test_a_bug_of_ours_reads_as_failed_not_deploying_forever(
+    ray_head: dict[str, Any], mlflow_uri: str, seeded: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Serve's status answer lacks a key our code reads (a KeyError: our bug, not a cluster
+    that cannot be asked): the deployment is Failed and says so, the log has the trace."""
+    from jupyter_primehub_models.deployments.backends import ray as ray_backend
+    from jupyter_primehub_models.deployments.record import Record
+
+    rec = Record(
+        id="bug-keyerror-c3", grp="team", name="bug", model_uri=f"models:/{IRIS}/1",
+        model_name=IRIS, served_version="1", replicas=1, access="private",
+        desired="running", phase="Deploying", backend="ray", created_at=1, updated_at=1,
+        revision=1,
+    )  # fmt: skip
+    backend = ray_backend.RayBackend(
+        address=ray_head["address"], http_port=ray_head["serve_port"], num_cpus=0.5,
+        namespace="primehub-models-test",
+    )  # fmt: skip
+    monkeypatch.setattr(ray_backend, "_applications", lambda: {rec.id: {"message": ""}})
+    await backend.apply(rec, {"MLFLOW_TRACKING_URI": mlflow_uri})
+    seen = backend.status(rec)
+    assert seen.phase == "Failed", seen
+    assert "Internal error of the ray backend (KeyError)" in seen.message
+    monkeypatch.undo()
+    await backend.delete(rec)

@@ -29,7 +29,8 @@ from jupyter_primehub_models.deployments.backends.kubernetes_manifests import (
     primehub_phase,
     storage_uri,
 )
-from jupyter_primehub_models.deployments.store import Record
+from jupyter_primehub_models.deployments.record import Record
+from jupyter_primehub_models.errors import Unavailable
 from tests.seed_registry import IRIS
 from tests.servers import hanging_server
 
@@ -337,7 +338,13 @@ async def _unreachable(
     if flavour == "kserve":  # the real MLflow answered with the version's artifact location
         (artifact,) = backend._storage.values()
         assert artifact.startswith("mlflow-artifacts:/") and "/models/m-" in artifact
-    assert any("cannot read" in line for line in await backend.logs(rec, 10))
+    # the pods' logs cannot be read: an error (502) with the reason, not a 200 "log line"
+    with pytest.raises(Unavailable) as failed:
+        await backend.logs(rec, 10)
+    assert failed.value.status == 502 and failed.value.code == "UNAVAILABLE"
+    assert "Cannot read the logs of the pods" in failed.value.message
+    assert "not reachable" in failed.value.message or "did not answer" in failed.value.message
+    assert "kube-t0ken" not in failed.value.message
     await backend.adopt([rec])  # listing fails: logged, not raised
     await backend.close()
 

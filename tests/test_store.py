@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_primehub_models.deployments.store import MIGRATIONS, Record, Store, now_ms
+from jupyter_primehub_models.deployments.record import Record, now_ms
+from jupyter_primehub_models.deployments.store import MIGRATIONS, Store
 from jupyter_primehub_models.errors import Conflict
 
 REPO = Path(__file__).resolve().parent.parent

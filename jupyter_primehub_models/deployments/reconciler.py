@@ -14,7 +14,8 @@ import logging
 from collections.abc import Callable, Mapping
 
 from .backends.base import Backend
-from .store import Record, Store, now_ms
+from .record import Record, RecordCache, now_ms
+from .store import Store
 
 log = logging.getLogger(__name__)
 
@@ -25,15 +26,16 @@ class Reconciler:
         store: Store,
         backend: Backend,
         env_for: Callable[[Record], Mapping[str, str]],
+        cache: RecordCache,
         *,
-        on_pass: Callable[[list[Record]], None] = lambda records: None,
         poll: float = 0.5,
         resync: float = 10.0,
     ):
         self.store = store
         self.backend = backend
         self.env_for = env_for
-        self.on_pass = on_pass
+        #: every pass leaves the records it saw here (the scoring path reads them)
+        self.cache = cache
         self.poll = poll
         self.resync = resync
         self._kick = asyncio.Event()
@@ -57,26 +59,25 @@ class Reconciler:
         await self.backend.close()
 
     async def _run(self) -> None:
-        backend_changed: asyncio.Event | None = getattr(self.backend, "changed", None)
         idle = 0.0
         while True:
-            waits = [asyncio.ensure_future(self._kick.wait())]
-            if backend_changed is not None:
-                waits.append(asyncio.ensure_future(backend_changed.wait()))
+            waits = [
+                asyncio.ensure_future(self._kick.wait()),
+                asyncio.ensure_future(self.backend.changed.wait()),
+            ]
             done, pending = await asyncio.wait(waits, timeout=self.poll)
             for w in pending:
                 w.cancel()
             woken = bool(done)
             self._kick.clear()
-            if backend_changed is not None:
-                backend_changed.clear()
+            self.backend.changed.clear()
             idle = 0.0 if woken else idle + self.poll
             try:
                 if woken or await self.store.changed() or idle >= self.resync:
                     idle = 0.0
                     await self.reconcile_once()
-            except Exception:
-                log.exception("PrimeHub Models: reconcile pass failed")
+            except Exception as err:
+                log.error("PrimeHub Models: reconcile pass failed", exc_info=err)
 
     async def reconcile_once(self) -> None:
         self.passes += 1
@@ -85,11 +86,11 @@ class Reconciler:
             if record.backend == self.backend.name:
                 try:
                     record = await self._reconcile(record)
-                except Exception:
-                    log.exception("PrimeHub Models: cannot reconcile %s", record.id)
+                except Exception as err:
+                    log.error("PrimeHub Models: cannot reconcile %s", record.id, exc_info=err)
             if record is not None:
                 seen.append(record)
-        self.on_pass(seen)
+        self.cache.replace_all(seen)
 
     async def _reconcile(self, record: Record) -> Record | None:
         """One record towards its desired state; the record as now stored (None: removed)."""

@@ -9,17 +9,17 @@ Readers that want to know whether anything changed (the reconciler) poll
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import Conflict, NotFound
+from .deployed_by import DeploymentRef
+from .record import Record, now_ms
 
 T = TypeVar("T")
 
@@ -54,55 +54,11 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 
-#: Columns holding JSON.
-JSON_COLUMNS = ("env", "history", "runtime")
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-@dataclass(frozen=True)
-class Record:
-    """One deployment's stored state: what is wanted (spec) and what was seen (status)."""
-
-    id: str
-    grp: str
-    name: str
-    model_uri: str
-    model_name: str
-    replicas: int
-    access: str
-    desired: str  # running | stopped | deleted
-    phase: str
-    backend: str
-    created_at: int
-    updated_at: int
-    revision: int
-    description: str = ""
-    served_version: str | None = None
-    env: list[dict[str, str]] = field(default_factory=list)
-    message: str = ""
-    endpoint: str | None = None
-    history: list[dict[str, Any]] = field(default_factory=list)
-    runtime: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> Record:
-        values = dict(row)
-        for column in JSON_COLUMNS:
-            values[column] = json.loads(values[column])
-        return cls(**values)
-
-    def to_row(self) -> dict[str, Any]:
-        values = dict(self.__dict__)
-        for column in JSON_COLUMNS:
-            values[column] = json.dumps(values[column], ensure_ascii=False)
-        return values
-
 
 class Store:
-    """The SQLite file. All calls run on one worker thread, never on the event loop."""
+    """The SQLite file. All calls run on one worker thread, never on the event loop.
+
+    It is also the registry's ``DeploymentIndex`` (``for_model``)."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -183,9 +139,9 @@ class Store:
         rows = await self._call(lambda c: c.execute(sql, args).fetchall())
         return [Record.from_row(r) for r in rows]
 
-    async def for_model(self, group: str, model_name: str) -> list[tuple[str, ...]]:
-        """(id, name, phase, model_uri, served_version) of the group's live deployments of
-        one model: the one query behind a whole versions page's Deployed By."""
+    async def for_model(self, group: str, model_name: str) -> list[DeploymentRef]:
+        """The group's live deployments of one model: the one query behind a whole versions
+        page's Deployed By (the registry's ``DeploymentIndex``)."""
         rows = await self._call(
             lambda c: c.execute(
                 "SELECT id, name, phase, model_uri, served_version FROM deployments "
@@ -193,7 +149,7 @@ class Store:
                 (group, model_name),
             ).fetchall()
         )
-        return [tuple(r) for r in rows]
+        return [DeploymentRef(*r) for r in rows]
 
     async def changed(self) -> bool:
         """Whether any process committed since the last call (one cheap PRAGMA)."""

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
 from ..errors import CODE_FOR_STATUS, ApiError, InvalidArgument, error_body
-from ..models import ApiModel
+from ..models import ApiModel, Query
 from ..services import Services
+from .spec import Route, parse_query
+
+Q = TypeVar("Q", bound=Query)
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +25,15 @@ class ApiHandler(APIHandler):
     """Parses, calls one service method, serializes. Nothing else lives here."""
 
     auth_resource = AUTH_RESOURCE
+    route: Route | None = None
+    routes: tuple[Route, ...] = ()
+
+    def initialize(  # type: ignore[override]
+        self, route: Route | None = None, routes: tuple[Route, ...] = ()
+    ) -> None:
+        super().initialize()
+        self.route = route
+        self.routes = routes
 
     @property
     def services(self) -> Services:
@@ -35,33 +47,18 @@ class ApiHandler(APIHandler):
 
     # -- arguments ------------------------------------------------------------------------
 
-    def str_arg(self, name: str, max_len: int = 4096) -> str | None:
-        value = self.get_query_argument(name, None)
-        if value is None or value == "":
-            return None
-        if len(value) > max_len:
-            raise InvalidArgument(f"{name} must be at most {max_len} characters")
-        return value
+    def query(self, model: type[Q]) -> Q:
+        """The query string, validated by the parameters this route declares (``model``)."""
+        assert self.route is not None, "a handler without a route"
+        declared = self.route.operation(self.request.method or "GET").query
+        assert declared is model, f"{self.route.path} declares {declared}, not {model}"
+        return parse_query(model, self.request.query_arguments)
 
-    def int_arg(self, name: str) -> int | None:
-        value = self.get_query_argument(name, None)
-        if value is None or value == "":
-            return None
+    def json_body(self) -> Any:
         try:
-            return int(value)
+            return json.loads(self.request.body or b"null")
         except ValueError:
-            raise InvalidArgument(f"{name} must be an integer, not {value[:40]!r}") from None
-
-    def bool_arg(self, name: str) -> bool:
-        value = (self.get_query_argument(name, None) or "false").lower()
-        if value not in ("true", "false", "1", "0"):
-            raise InvalidArgument(f"{name} must be true or false")
-        return value in ("true", "1")
-
-    def list_arg(self, name: str) -> list[str]:
-        return [
-            part for value in self.get_query_arguments(name) for part in value.split(",") if part
-        ]
+            raise InvalidArgument("The request body is not valid JSON") from None
 
     # -- answers --------------------------------------------------------------------------
 

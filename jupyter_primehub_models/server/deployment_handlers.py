@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import aiohttp
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ..deployments.service import DeploymentService
-from ..errors import ApiError, InvalidArgument, PayloadTooLarge, Unavailable
+from ..errors import ApiError, PayloadTooLarge, Unavailable
+from ..models import LogsQuery
 from .base import AUTH_RESOURCE, ApiHandler
 
 #: Answers larger than this (or of unknown length) are streamed chunk by chunk.
@@ -21,12 +19,6 @@ class DeploymentApiHandler(ApiHandler):
     async def deployments(self) -> DeploymentService:
         await self.services.ensure_started()
         return self.services.deployments
-
-    def json_body(self) -> Any:
-        try:
-            return json.loads(self.request.body or b"null")
-        except ValueError:
-            raise InvalidArgument("The request body is not valid JSON") from None
 
 
 class DeploymentsHandler(DeploymentApiHandler):
@@ -80,8 +72,8 @@ class LogsHandler(DeploymentApiHandler):
     @web.authenticated
     @authorized
     async def get(self, group: str, id: str) -> None:
-        tail = self.int_arg("tail")
-        self.reply(await (await self.deployments()).logs(group, id, 200 if tail is None else tail))
+        query = self.query(LogsQuery)
+        self.reply(await (await self.deployments()).logs(group, id, query))
 
 
 class InvocationsHandler(DeploymentApiHandler):

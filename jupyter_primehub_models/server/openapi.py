@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.utils import url_path_join
@@ -11,11 +11,9 @@ from pydantic.json_schema import models_json_schema
 from tornado import web
 
 from .._version import __version__
-from ..models import SCHEMAS
+from ..models import REQUEST_SCHEMAS, SCHEMAS, Query
 from .base import ApiHandler
-
-if TYPE_CHECKING:
-    from .routes import Param, Route
+from .spec import API_BASE, Route, is_list
 
 REF = "#/components/schemas/{model}"
 ERROR_REF = {"$ref": REF.format(model="ErrorBody")}
@@ -27,26 +25,48 @@ STATUS_TEXT = {
     409: "MLflow not configured (MLFLOW_NOT_CONFIGURED), a conflict, or not serving (CONFLICT).",
     413: "The request body is too large (PAYLOAD_TOO_LARGE).",
     503: "The serving process did not answer (UNAVAILABLE).",
-    502: "MLflow is unreachable or answered with an error (MLFLOW_UNREACHABLE).",
+    502: "MLflow is unreachable or answered with an error (MLFLOW_UNREACHABLE), or the "
+    "deploy backend could not be asked (UNAVAILABLE).",
     504: "MLflow did not answer within the timeout (MLFLOW_UNREACHABLE).",
 }
 
 
 @cache
 def _schemas() -> dict[str, Any]:
-    _, defs = models_json_schema([(model, "serialization") for model in SCHEMAS], ref_template=REF)
+    _, defs = models_json_schema(
+        [(model, "serialization") for model in SCHEMAS]
+        + [(model, "validation") for model in REQUEST_SCHEMAS],
+        ref_template=REF,
+    )
     return dict(defs.get("$defs", {}))
 
 
-def _param_schema(param: Param) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": param.type}
-    if param.minimum is not None:
-        schema["minimum"] = param.minimum
-    if param.maximum is not None:
-        schema["maximum"] = param.maximum
-    if param.max_length is not None:
-        schema["maxLength"] = param.max_length
-    return schema
+def query_parameters(model: type[Query] | None) -> list[dict[str, Any]]:
+    """A query model's fields as OpenAPI query parameters (the same limits it enforces)."""
+    if model is None:
+        return []
+    properties = model.model_json_schema()["properties"]
+    parameters = []
+    for name in model.model_fields:
+        schema = dict(properties[name])
+        description = schema.pop("description", "")
+        schema.pop("title", None)
+        options = schema.pop("anyOf", None)
+        if options:  # "X | None": absent is the null
+            schema.update(next(o for o in options if o.get("type") != "null"))
+            if schema.get("default", ...) is None:
+                del schema["default"]
+        parameter: dict[str, Any] = {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": description,
+            "schema": schema,
+        }
+        if is_list(model, name):
+            parameter.update(style="form", explode=True)
+        parameters.append(parameter)
+    return parameters
 
 
 def build_document(
@@ -67,16 +87,7 @@ def build_document(
                     **({"example": examples[name]} if name in examples else {}),
                 }
                 for name in route.path_params
-            ] + [
-                {
-                    "name": p.name,
-                    "in": "query",
-                    "required": False,
-                    "description": p.description,
-                    "schema": _param_schema(p),
-                }
-                for p in op.params
-            ]
+            ] + query_parameters(op.query)
             ok = {"$ref": REF.format(model=op.response.__name__)} if op.response else {}
             responses: dict[str, Any] = {
                 str(op.status): {
@@ -149,8 +160,6 @@ class OpenApiHandler(ApiHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        from .routes import API_BASE, ROUTES
-
         default = self.services.registry.groups.current().default
         examples = {"group": default} if default else {}
-        self.reply(build_document(ROUTES, url_path_join(self.base_url, API_BASE), examples))
+        self.reply(build_document(self.routes, url_path_join(self.base_url, API_BASE), examples))

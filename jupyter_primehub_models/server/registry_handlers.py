@@ -5,6 +5,7 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from ..models import ModelsQuery, VersionsQuery
 from .base import ApiHandler
 
 
@@ -26,15 +27,8 @@ class ModelsHandler(ApiHandler):
     @web.authenticated
     @authorized
     async def get(self, group: str) -> None:
-        page = await self.services.registry.list_models(
-            group,
-            search=self.str_arg("search", 256),
-            filter=self.str_arg("filter"),
-            order_by=self.list_arg("order_by"),
-            max_results=self.int_arg("max_results"),
-            page_token=self.str_arg("page_token"),
-        )
-        self.reply(page)
+        query = self.query(ModelsQuery)
+        self.reply(await self.services.registry.list_models(group, query))
 
 
 class ModelHandler(ApiHandler):
@@ -48,14 +42,8 @@ class VersionsHandler(ApiHandler):
     @web.authenticated
     @authorized
     async def get(self, group: str, name: str) -> None:
-        page = await self.services.registry.list_versions(
-            group,
-            name,
-            max_results=self.int_arg("max_results"),
-            page_token=self.str_arg("page_token"),
-            run_data=self.bool_arg("run_data"),
-        )
-        self.reply(page)
+        query = self.query(VersionsQuery)
+        self.reply(await self.services.registry.list_versions(group, name, query))
 
 
 class VersionHandler(ApiHandler):

@@ -6,26 +6,26 @@ document cannot drift from what the server routes.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from jupyter_server.utils import url_path_join
 
 from ..models import (
-    ApiModel,
     Deployment,
     DeploymentCreate,
     DeploymentList,
     DeploymentPatch,
     GroupList,
     LogLines,
+    LogsQuery,
     ModelPage,
+    ModelsQuery,
     RegisteredModel,
     Status,
     VersionDetail,
     VersionPage,
     VersionSignature,
+    VersionsQuery,
 )
 from .base import NotFoundHandler
 from .deployment_handlers import (
@@ -46,55 +46,9 @@ from .registry_handlers import (
     VersionHandler,
     VersionsHandler,
 )
-
-API_BASE = "/primehub-models/api"
-PATH_PARAM = re.compile(r"\{(\w+)\}")
-
-
-@dataclass(frozen=True)
-class Param:
-    name: str
-    type: str = "string"
-    description: str = ""
-    minimum: int | None = None
-    maximum: int | None = None
-    max_length: int | None = None
-
-
-@dataclass(frozen=True)
-class Operation:
-    method: str
-    summary: str
-    response: type[ApiModel] | None
-    params: tuple[Param, ...] = ()
-    errors: tuple[int, ...] = (401, 403, 404)
-    body: type[ApiModel] | None = None
-    status: int = 200
-    #: scoring: any JSON (or CSV) in and out, as MLflow's scoring server takes and gives
-    scoring: bool = False
-
-
-@dataclass(frozen=True)
-class Route:
-    path: str
-    handler: type
-    operations: tuple[Operation, ...]
-    tags: tuple[str, ...] = field(default=("registry",))
-
-    @property
-    def pattern(self) -> str:
-        return API_BASE + PATH_PARAM.sub(r"(?P<\1>[^/]+)", self.path)
-
-    @property
-    def path_params(self) -> list[str]:
-        return PATH_PARAM.findall(self.path)
-
+from .spec import API_BASE, Operation, Route
 
 MLFLOW_ERRORS = (409, 502, 504)
-PAGE = (
-    Param("max_results", "integer", "Page size.", minimum=1, maximum=1000),
-    Param("page_token", description="next_page_token of the previous page.", max_length=1024),
-)
 
 ROUTES: tuple[Route, ...] = (
     Route(
@@ -128,20 +82,7 @@ ROUTES: tuple[Route, ...] = (
                 "get",
                 "Registered models, one page.",
                 ModelPage,
-                (
-                    Param(
-                        "search",
-                        description="Text the model name contains (case-insensitive).",
-                        max_length=256,
-                    ),
-                    Param("filter", description="An MLflow search filter.", max_length=2000),
-                    Param(
-                        "order_by",
-                        description="name, timestamp or last_updated_timestamp, "
-                        "then ASC or DESC; comma-separated or repeated.",
-                    ),
-                    *PAGE,
-                ),
+                ModelsQuery,
                 errors=(400, 401, 403, 404, *MLFLOW_ERRORS),
             ),
         ),
@@ -166,10 +107,7 @@ ROUTES: tuple[Route, ...] = (
                 "get",
                 "A model's versions, newest first, with Deployed By.",
                 VersionPage,
-                (
-                    *PAGE,
-                    Param("run_data", "boolean", "Add each version's run parameters and metrics."),
-                ),
+                VersionsQuery,
                 errors=(400, 401, 403, 404, *MLFLOW_ERRORS),
             ),
         ),
@@ -257,8 +195,8 @@ ROUTES: tuple[Route, ...] = (
                 "get",
                 "The serving processes' recent output (secrets masked).",
                 LogLines,
-                (Param("tail", "integer", "How many lines.", minimum=0, maximum=10000),),
-                errors=(400, 401, 403, 404),
+                LogsQuery,
+                errors=(400, 401, 403, 404, 502),
             ),
         ),
         tags=("deployments",),
@@ -281,8 +219,15 @@ ROUTES: tuple[Route, ...] = (
 
 
 def tornado_handlers(base_url: str) -> list[tuple[str, type, dict[str, Any]]]:
+    """Each route's handler gets its route (its query parameters) and the whole table
+    (the OpenAPI document)."""
     rules: list[tuple[str, type, dict[str, Any]]] = [
-        (url_path_join(base_url, route.pattern) + "/?$", route.handler, {}) for route in ROUTES
+        (
+            url_path_join(base_url, route.pattern) + "/?$",
+            route.handler,
+            {"route": route, "routes": ROUTES},
+        )
+        for route in ROUTES
     ]
     rules.append((url_path_join(base_url, API_BASE) + "(?:/.*)?$", NotFoundHandler, {}))
     return rules

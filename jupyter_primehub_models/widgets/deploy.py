@@ -12,8 +12,9 @@ import ipywidgets as w
 from .. import scripting
 from ..display import key_values, when
 from ..errors import InvalidArgument
+from ..model_uri import ModelUri
 from ..models import Deployment
-from .views import AUTO, View, phase_html
+from .base import AUTO, View, phase_html
 from .worker import message_of
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ class DeployForm(View):
         self.target = w.Dropdown(options=[("+ Create new deployment", NEW)], value=NEW,
                                  description="Deployment", style=style, layout=wide)  # fmt: skip
         self.model_uri = w.Dropdown(
-            options=[model_uri, *(f"models:/{model}@{a}" for a in aliases)],
+            options=[model_uri, *(str(ModelUri(model, alias=a)) for a in aliases)],
             value=model_uri, description="Model URI", style=style, layout=wide,
         )  # fmt: skip
         self.name = w.Text(value=model[:63], description="Name", style=style, layout=wide)
@@ -240,7 +241,7 @@ class DeploymentView(View):
         if self._example_for == key or not d.served_version or self.payload.value.strip():
             return
         self._example_for = key
-        name = d.model_uri.removeprefix("models:/").split("@")[0].rsplit("/", 1)[0]
+        name = d.model_name
         group = self.panel.group
 
         def fill(signature: Any) -> None:

@@ -10,7 +10,8 @@ import ipywidgets as w
 
 from .. import scripting
 from ..models import Status
-from .views import ModelsView, VersionsView, View
+from .base import View
+from .views import ModelsView, VersionsView
 from .worker import Worker
 
 TONES = {

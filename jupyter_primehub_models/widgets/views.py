@@ -12,54 +12,13 @@ import ipywidgets as w
 from .. import scripting
 from ..display import Table, key_values, plain, table, when
 from ..models import ModelVersion, RegisteredModel, VersionDetail
+from .base import AUTO, View, link_button
+from .deploy import DeployForm, DeploymentView
 
 if TYPE_CHECKING:
     from .panel import ModelsPanel
 
 SEARCH_DELAY = 0.3
-AUTO = w.Layout(width="auto")
-
-
-def link_button(text: str, tooltip: str = "") -> w.Button:
-    """A button that reads as a link (a clickable row or name)."""
-    button = w.Button(description=text, tooltip=tooltip or text, layout=AUTO)
-    button.add_class("primehub-models-link")
-    return button
-
-
-def phase_html(phase: str) -> str:
-    colour = {
-        "Deployed": "var(--jp-success-color1, #388e3c)",
-        "Failed": "var(--jp-error-color1, #d32f2f)",
-        "Deploying": "var(--jp-warn-color1, #f57c00)",
-        "Stopping": "var(--jp-warn-color1, #f57c00)",
-    }.get(phase, "var(--jp-border-color1, gray)")
-    return (
-        f'<span data-phase="{html.escape(phase)}" style="border:1px solid {colour};'
-        f'border-radius:8px;padding:0 6px">{html.escape(phase)}</span>'
-    )
-
-
-class View:
-    """One screen of the panel: a title, a widget, and how to (re)load it."""
-
-    title = ""
-
-    def __init__(self, panel: ModelsPanel):
-        self.panel = panel
-        self.widget: w.Widget = w.VBox()
-
-    def load(self) -> None:
-        """(Re)fetch in the background; called when the view is shown or shown again."""
-
-    def hide(self) -> None:
-        """The view left the screen: stop live refreshes."""
-
-    def fallback_html(self) -> str:
-        return ""
-
-    def fallback_text(self) -> str:
-        return ""
 
 
 class ModelsView(View):
@@ -290,12 +249,8 @@ class VersionDetailView(View):
 
 
 def deploy_form(panel: ModelsPanel, version: ModelVersion) -> View:
-    from .deploy import DeployForm
-
     return DeployForm(panel, version.model_uri, version.name, version.aliases)
 
 
 def deployment_view(panel: ModelsPanel, deployment_id: str) -> View:
-    from .deploy import DeploymentView
-
     return DeploymentView(panel, deployment_id)

@@ -12,19 +12,23 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { ModelsSidebar } from './components/ModelsPanel';
 import { setDisplayLocale } from './components/time';
 import { modelsIcon } from './icons';
-import { ModelsSidebarModel } from './model';
+import { PrimeHubModelsModel } from './model';
 import {
   CommandIDs,
   DEFAULT_SETTINGS,
+  IPrimeHubModels,
   ISidebarSettings,
   PLUGIN_ID
 } from './tokens';
 
-const plugin: JupyterFrontEndPlugin<void> = {
+export { IPrimeHubModels } from './tokens';
+
+const plugin: JupyterFrontEndPlugin<IPrimeHubModels> = {
   id: PLUGIN_ID,
   description:
     "Browse the group's MLflow Model Registry and deploy model versions.",
   autoStart: true,
+  provides: IPrimeHubModels,
   requires: [ILabShell],
   optional: [
     ITranslator,
@@ -41,12 +45,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
     state: IStateDB | null
-  ) => {
+  ): IPrimeHubModels => {
     const trans = (translator ?? nullTranslator).load(
       'jupyter_primehub_models'
     );
     setDisplayLocale(translator?.languageCode);
-    const model = new ModelsSidebarModel(state, path => {
+    const model = new PrimeHubModelsModel(state, path => {
       void app.commands.execute('docmanager:open', { path });
     });
     const sidebar = new ModelsSidebar(model, trans);
@@ -60,18 +64,20 @@ const plugin: JupyterFrontEndPlugin<void> = {
       settingRegistry
         .load(PLUGIN_ID)
         .then(settings => {
-          const apply = () => {
-            model.settings = {
+          const apply = () =>
+            model.setSettings({
               ...DEFAULT_SETTINGS,
               ...(settings.composite as unknown as Partial<ISidebarSettings>)
-            };
-          };
+            });
           apply();
           settings.changed.connect(apply);
         })
         .catch(reason =>
           console.error('PrimeHub Models: cannot load settings', reason)
-        );
+        )
+        .finally(() => model.load());
+    } else {
+      model.load();
     }
 
     const category = trans.__('PrimeHub Models');
@@ -109,6 +115,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
     for (const command of Object.values(CommandIDs)) {
       palette?.addItem({ command, category });
     }
+    // "Open MLflow UI" and "Deploy" follow the group's status
+    model.stateChanged.connect(() => app.commands.notifyCommandChanged());
+    return model;
   }
 };
 

@@ -6,8 +6,11 @@ fight over the loop as the sync API does.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import os
 import shutil
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +19,12 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 HAVE_CHROMIUM = Path(CHROMIUM).exists()
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+#: Where screenshots go: a temporary folder, unless PRIMEHUB_MODELS_SCREENSHOTS names one
+#: (``scripts/screenshots.sh`` points it at docs/ to refresh the README's pictures).
+SCREENSHOTS = Path(
+    os.environ.get("PRIMEHUB_MODELS_SCREENSHOTS")
+    or tempfile.mkdtemp(prefix="primehub-models-screenshots-")
+)
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -45,3 +53,11 @@ async def chromium_page(
             yield await context.new_page()
         finally:
             await browser.close()
+
+
+async def screenshot(page: Any, name: str) -> Path:
+    """A screenshot of the page as ``name`` in the screenshots folder."""
+    await asyncio.to_thread(SCREENSHOTS.mkdir, parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    await page.screenshot(path=str(path))
+    return path

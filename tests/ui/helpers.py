@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 SIDEBAR = "#jp-primehub-models"
 TAB = 'li[data-id="jp-primehub-models"]'
+
+
+def new_workspace() -> str:
+    """A JupyterLab workspace name nobody used: it opens empty, with no reset to run."""
+    return f"test-{uuid.uuid4().hex[:12]}"
 
 
 class ModelsSidebar:
@@ -13,16 +19,33 @@ class ModelsSidebar:
         self.page = page
         self.lab_url = lab_url
         self.token = token
+        self.workspace: str | None = None
 
-    async def open(self, path: str = "lab", reset: bool = True) -> None:
-        """Load Lab and show the panel; ``reset`` starts from an empty workspace (what an
-        earlier test left open, such as a notebook, stays out of this one)."""
-        query = f"token={self.token}" + ("&reset" if reset else "")
-        await self.page.goto(f"{self.lab_url}/{path}?{query}")
+    async def open(self, reset: bool = True) -> None:
+        """Load Lab and show the panel. ``reset``: in a workspace of its own, new and empty
+        (what an earlier test left open, such as a notebook, stays out of this one);
+        otherwise the same workspace as the last ``open`` (a reload keeps its state)."""
+        if reset or self.workspace is None:
+            self.workspace = new_workspace()
+        await self.page.goto(f"{self.lab_url}/lab/workspaces/{self.workspace}?token={self.token}")
         await self.page.wait_for_selector(TAB, timeout=60_000)
+        await self.settled()
         if not await self.page.is_visible(SIDEBAR):
             await self.page.click(TAB)
         await self.page.wait_for_selector(f"{SIDEBAR} .jp-PrimeHubModels-panel", timeout=30_000)
+
+    async def settled(self) -> None:
+        """Until Lab has finished starting: its layout is restored and a main-area widget
+        (the launcher of an empty workspace) has taken the focus. Before that, Lab
+        still moves the focus, which closes a command palette or a menu opened meanwhile."""
+        # (a predicate must return a value, not a promise: a promise counts as truthy)
+        await self.page.evaluate("() => window.jupyterapp.restored")
+        # the router opens the launcher of an empty workspace after "restored"
+        await self.page.wait_for_function(
+            """() => Array.from(window.jupyterapp.shell.widgets('main'))
+                .some(w => w.node.contains(document.activeElement))""",
+            timeout=60_000,
+        )
 
     @property
     def root(self) -> Any:

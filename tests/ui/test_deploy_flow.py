@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import LiveLab
 from tests.seed_registry import IRIS
-from tests.ui.conftest import DOCS, chromium_page
+from tests.ui.conftest import chromium_page, screenshot
 from tests.ui.helpers import ModelsSidebar
 
 pytestmark = pytest.mark.browser
@@ -40,7 +40,7 @@ async def test_deploy_try_update_stop_delete(live_lab: LiveLab, seeded: Any) -> 
         assert await uri.input_value() == f"models:/{IRIS}/1"
         name = dialog.locator('input[name="name"]')
         assert await name.input_value() == IRIS
-        await page.screenshot(path=str(DOCS / "deploy-dialog.png"))
+        await screenshot(page, "deploy-dialog.png")
 
         # the server's validation message appears at the field; the dialog stays open
         await name.fill("   ")
@@ -77,7 +77,7 @@ async def test_deploy_try_update_stop_delete(live_lab: LiveLab, seeded: Any) -> 
             assert await answer.get_attribute("data-status") == "200"
             predictions = json.loads(await answer.locator("pre").inner_text())["predictions"]
             assert len(predictions) == 3 and all(p in (0, 1, 2) for p in predictions)
-            await page.screenshot(path=str(DOCS / "deployment-detail.png"))
+            await screenshot(page, "deployment-detail.png")
 
             # the version now lists it under Deployed By, linking back to it
             await sidebar.root.get_by_role("button", name=f"models:/{IRIS}/1").click()
@@ -140,6 +140,14 @@ async def test_palette_deploys_the_version_in_view(live_lab: LiveLab) -> None:
         _, before = await lab_api(live_lab, "GET", "groups/team/deployments")
         await page.keyboard.press("Control+Shift+C")
         palette = page.locator(".lm-CommandPalette-input")
+        try:
+            await palette.wait_for(state="visible", timeout=10_000)
+        except Exception as err:
+            state = await page.evaluate(
+                "() => ({active: document.activeElement?.outerHTML.slice(0, 300),"
+                " dialogs: [...document.querySelectorAll('.jp-Dialog')].map(d => d.innerText)})"
+            )
+            raise AssertionError(f"the command palette did not open: {state}") from err
         await palette.fill("Deploy Model Version")
         await page.keyboard.press("Enter")
         dialog = sidebar.dialog

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import LiveLab
 from tests.seed_registry import IRIS
-from tests.ui.conftest import DOCS, chromium_page
+from tests.ui.conftest import chromium_page, screenshot
 from tests.ui.helpers import ModelsSidebar
 
 pytestmark = pytest.mark.browser
@@ -64,11 +64,11 @@ async def test_dark_themes(live_lab: LiveLab, theme: str, shot: str) -> None:
         await sidebar.model_names()
         assert await background_luminance(sidebar) < 0.25  # the panel follows the theme
         await sidebar.open_model(IRIS)
-        await page.screenshot(path=str(DOCS / shot))
+        await screenshot(page, shot)
         await sidebar.open_version("2")
         await sidebar.root.locator('section[aria-label="Signature"] table').first.wait_for()
         if theme == "JupyterLab Dark":
-            await page.screenshot(path=str(DOCS / "version-detail-dark.png"))
+            await screenshot(page, "version-detail-dark.png")
 
 
 async def test_light_theme_is_light(live_lab: LiveLab) -> None:
@@ -96,7 +96,7 @@ async def test_the_panel_speaks_traditional_chinese(live_lab: LiveLab) -> None:
         await header.wait_for()
         text = await header.inner_text()
         assert "版號" in text and "登錄日期時間" in text and "部署於" in text
-        await page.screenshot(path=str(DOCS / "sidebar-zh-TW.png"))
+        await screenshot(page, "sidebar-zh-TW.png")
 
         await sidebar.pick_group("No MLflow（MLflow 尚未設定）")  # noqa: RUF001
         banner = await sidebar.banner("not_configured")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +13,7 @@ import pytest
 from tests.conftest import LiveLab
 from tests.seed_registry import CHINESE, IRIS
 from tests.servers import mlflow_call
-from tests.ui.conftest import DOCS, chromium_page
+from tests.ui.conftest import chromium_page, screenshot
 from tests.ui.helpers import ModelsSidebar
 
 pytestmark = pytest.mark.browser
@@ -50,12 +49,20 @@ async def test_search_and_scroll_hundreds_of_models(
             "?.textContent === 'bulk-0000'"
         )
         listing = sidebar.root.locator(".jp-PrimeHubModels-modelList")
-        # scroll until the list knows it has everything (pages of 100 → 3 pages)
-        for _ in range(60):
-            if await listing.get_attribute("aria-rowcount") == str(BULK):
-                break
+        # scroll until the list knows it has everything (pages of 100 → 3 pages): each
+        # scroll to the end fetches the next page, and the list grows when it lands
+        scroller = sidebar.root.locator(".jp-PrimeHubModels-modelScroller")
+        while await listing.get_attribute("aria-rowcount") != str(BULK):
+            height = await scroller.evaluate("n => n.scrollHeight")
             await sidebar.scroll_models_to_end()
-            await asyncio.sleep(0.25)
+            await page.wait_for_function(
+                """([h]) => {
+                    const list = document.querySelector('.jp-PrimeHubModels-modelList');
+                    const box = document.querySelector('.jp-PrimeHubModels-modelScroller');
+                    return list.getAttribute('aria-rowcount') !== '-1' || box.scrollHeight > h;
+                }""",
+                arg=[height],
+            )
         assert await listing.get_attribute("aria-rowcount") == str(BULK)
         await sidebar.scroll_models_to_end()
         last = sidebar.root.get_by_role("button", name=bulk_models[-1], exact=True)
@@ -101,7 +108,7 @@ async def test_columns_picker_is_remembered_and_compare_marks_differences(
         assert await header.all_inner_texts() == ["C", "accuracy"]
         cells = sidebar.root.locator('td[data-column="param:C"]')
         assert await cells.all_inner_texts() == ["10.0", "1.0", "0.1"]
-        await page.screenshot(path=str(DOCS / "versions-columns.png"))
+        await screenshot(page, "versions-columns.png")
 
         # a reload keeps the choice (JupyterLab's state database)
         await sidebar.open(reset=False)
@@ -123,7 +130,7 @@ async def test_columns_picker_is_remembered_and_compare_marks_differences(
         assert (await c_row.locator("td").all_inner_texts()) == ["0.1", "10.0"]
         same = table.locator('tr[data-key="max_iter"]')
         assert await same.get_attribute("class") is None
-        await page.screenshot(path=str(DOCS / "compare.png"))
+        await screenshot(page, "compare.png")
 
         # clear the columns for the other tests
         await sidebar.root.get_by_role("button", name="← Versions").click()

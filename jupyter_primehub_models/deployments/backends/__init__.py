@@ -1,27 +1,15 @@
-"""Deploy backends, chosen by ``c.PrimeHubModels.deploy_backend``."""
+"""Deploy backends: ``local`` (processes on this machine), ``ray`` (Ray Serve) and
+``kubernetes`` (KServe / PrimeHub), one interface (``base.Backend``).
+
+``c.PrimeHubModels.deploy_backend`` picks one by its short name; ``backend_class`` takes
+any ``Backend`` subclass (the jupyter-scheduler convention for swappable parts).
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
-from ...config import ConfigError
-from .base import Backend
-
-
-def make_backend(name: str, parent: Any) -> Backend:
-    if name == "local":
-        from .local import LocalBackend
-
-        return LocalBackend(parent=parent)
-    if name == "ray":
-        from .ray import RayBackend
-
-        return RayBackend(parent=parent)
-    if name == "kubernetes":
-        from .kubernetes import KubernetesBackend
-
-        return KubernetesBackend(parent=parent)
-    raise ConfigError(
-        f"PrimeHubModels.deploy_backend: {name!r} is not available "
-        "(choose 'local', 'ray' or 'kubernetes')"
-    )
+#: The short names of ``deploy_backend`` → the class each stands for.
+BACKENDS = {
+    "local": "jupyter_primehub_models.deployments.backends.local.LocalBackend",
+    "ray": "jupyter_primehub_models.deployments.backends.ray.RayBackend",
+    "kubernetes": "jupyter_primehub_models.deployments.backends.kubernetes.KubernetesBackend",
+}

@@ -1,14 +1,22 @@
-"""The one interface every deploy backend implements (local processes, Ray Serve, KServe)."""
+"""The one interface every deploy backend implements (local processes, Ray Serve, KServe).
+
+The reconciler is a backend's only caller for what runs (``adopt``, ``apply``, ``stop``,
+``delete``, ``status``, and ``changed`` to wake it); the scoring proxy asks it where one
+request goes (``route``) and the logs handler for output (``logs``). ``remote.py`` holds
+what the cluster backends share.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from traitlets.config import LoggingConfigurable
 
-from ..store import Record
+from ..record import Record
 
 PHASES = ("Deploying", "Deployed", "Failed", "Stopping", "Stopped")
 
@@ -28,9 +36,16 @@ class Observed:
 
 
 class Backend(LoggingConfigurable):
-    """Realizes deployments' desired state. The reconciler is its only caller."""
+    """Realizes deployments' desired state."""
 
+    #: the short name (``c.PrimeHubModels.deploy_backend``) and each record's ``backend``
     name: ClassVar[str]
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        #: set when the backend sees a change the reconciler should act on promptly
+        #: (a process became ready or died); the reconciler clears it
+        self.changed = asyncio.Event()
 
     async def adopt(self, records: list[Record]) -> None:
         """On start: take over what still runs for these records; clean up what does not."""
@@ -53,10 +68,11 @@ class Backend(LoggingConfigurable):
         raise NotImplementedError
 
     async def logs(self, record: Record, tail: int) -> list[str]:
-        """The last ``tail`` lines of the serving processes' output."""
+        """The last ``tail`` lines of the serving processes' output; ``Unavailable`` (502)
+        when they cannot be read."""
         raise NotImplementedError
 
-    def route(self, record: Record) -> Any:
+    def route(self, record: Record) -> contextlib.AbstractAsyncContextManager[str]:
         """``async with backend.route(record) as base_url``: where one scoring request goes.
 
         Requests in flight keep their upstream alive: a version swap drains them before

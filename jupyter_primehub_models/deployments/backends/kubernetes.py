@@ -7,21 +7,18 @@ changes. Client calls are blocking, so each runs in a thread under a hard timeou
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import json
 import os
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import aiohttp
 from traitlets import Dict, Enum, Float, Unicode
 
-from ...errors import Conflict
-from ..store import Record
-from .base import Backend, Observed
+from ..record import Record
+from .base import Observed
 from .kubernetes_manifests import (
     ID_LABEL,
     MANAGER,
@@ -34,16 +31,19 @@ from .kubernetes_manifests import (
     secret_name,
     storage_uri,
 )
+from .remote import RemoteBackend
 
 KSERVE = ("serving.kserve.io", "v1beta1", "inferenceservices")
 PRIMEHUB = ("primehub.io", "v1alpha1", "phdeployments")
 POD_LABEL = {"kserve": "serving.kserve.io/inferenceservice", "primehub": "primehub.io/phdeployment"}
 
 
-class KubernetesBackend(Backend):
+class KubernetesBackend(RemoteBackend):
     """``c.KubernetesBackend.*``: where and how deployments run on a cluster."""
 
     name: ClassVar[str] = "kubernetes"
+    workers: ClassVar[int] = 4
+    log_source: ClassVar[str] = "the pods"
 
     namespace = Unicode("default", help="Namespace of the group's deployments.").tag(config=True)
     flavour = Enum(
@@ -82,9 +82,29 @@ class KubernetesBackend(Backend):
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
         self._client: Any = None
-        self._observed: dict[str, Observed] = {}
-        self._applied: dict[str, str] = {}
         self._storage: dict[tuple[str, str | None], str] = {}
+
+    @staticmethod
+    def reason(err: BaseException) -> str:
+        """A safe one-line reason (never a header or a token)."""
+        status = getattr(err, "status", None)
+        reason = getattr(err, "reason", None)
+        if status is not None and reason is not None:
+            return f"Kubernetes API answered {status} {reason}"
+        if isinstance(err, TimeoutError) or "Timeout" in type(err).__name__:
+            return "the Kubernetes API did not answer in time"
+        if type(err).__name__ in ("MaxRetryError", "NewConnectionError", "ProtocolError"):
+            return "the Kubernetes API is not reachable"
+        text = str(err).splitlines()[0] if str(err) else type(err).__name__
+        return text[:300]
+
+    def trouble(self, err: BaseException) -> Observed:
+        """The object itself was refused (422, …): Failed; else the cluster could not be
+        asked: keep trying."""
+        status = getattr(err, "status", None)
+        if isinstance(status, int) and 400 <= status < 500 and status not in (401, 403, 429):
+            return Observed("Failed", self.reason(err))
+        return Observed("Deploying", self.reason(err))
 
     # -- the client -----------------------------------------------------------------------
 
@@ -104,11 +124,7 @@ class KubernetesBackend(Backend):
 
     async def _call(self, make: Callable[[Any], Any]) -> Any:
         """``make(api_client)`` in a thread, under the hard timeout."""
-
-        def run() -> Any:
-            return make(self._api())
-
-        return await asyncio.wait_for(asyncio.to_thread(run), self.request_timeout + 2)
+        return await self._run(lambda: make(self._api()), self.request_timeout + 2)
 
     def _flavour(self, record: Record) -> Flavour:
         return Flavour(
@@ -131,12 +147,19 @@ class KubernetesBackend(Backend):
         try:
             found = await self._list_ours()
         except Exception as err:
-            self.log.warning("PrimeHub Models: cannot list Kubernetes objects: %s", _why(err))
+            self.log.warning(
+                "PrimeHub Models: cannot list Kubernetes objects: %s", self.reason(err)
+            )
             return
         for name in found - wanted:
             self.log.info("PrimeHub Models: deleting orphaned deployment %s", name)
-            with contextlib.suppress(Exception):
+            try:
                 await self._delete_objects(name)
+            except Exception as err:
+                self.log.warning(
+                    "PrimeHub Models: cannot delete orphaned deployment %s: %s", name,
+                    self.reason(err),
+                )  # fmt: skip
 
     async def apply(self, record: Record, env: Mapping[str, str]) -> None:
         try:
@@ -144,7 +167,7 @@ class KubernetesBackend(Backend):
             await self._ensure(record, manifest, secret)
             await self._observe(record)
         except Exception as err:
-            self._observed[record.id] = _trouble(err)
+            self._failed(record, err)
 
     async def stop(self, record: Record) -> None:
         try:
@@ -157,55 +180,36 @@ class KubernetesBackend(Backend):
                 self._applied.pop(record.id, None)
                 self._observed[record.id] = Observed("Stopped")
         except Exception as err:
-            self._observed[record.id] = _trouble(err)
+            self._failed(record, err)
 
     async def delete(self, record: Record) -> None:
         await self._delete_objects(record.id)
-        self._observed.pop(record.id, None)
-        self._applied.pop(record.id, None)
+        self.forget(record)
 
-    def status(self, record: Record) -> Observed:
-        return self._observed.get(record.id) or Observed("Deploying")
+    def _read_logs(self, record: Record, tail: int) -> list[str]:
+        from kubernetes import client
 
-    async def logs(self, record: Record, tail: int) -> list[str]:
         selector = f"{POD_LABEL[self.flavour]}={record.id}"
         timeout = self.request_timeout
+        core = client.CoreV1Api(self._api())
+        lines: list[str] = []
+        pods = core.list_namespaced_pod(
+            self.namespace, label_selector=selector, _request_timeout=timeout
+        )
+        for pod in pods.items:
+            for container in pod.spec.containers:
+                text = core.read_namespaced_pod_log(
+                    pod.metadata.name, self.namespace, container=container.name,
+                    tail_lines=tail, _request_timeout=timeout,
+                )  # fmt: skip
+                lines += [f"[{pod.metadata.name}/{container.name}] {x}"
+                          for x in text.splitlines()]  # fmt: skip
+        return lines[-tail:] if tail else []
 
-        def read(api: Any) -> list[str]:
-            from kubernetes import client
-
-            core = client.CoreV1Api(api)
-            lines: list[str] = []
-            pods = core.list_namespaced_pod(
-                self.namespace, label_selector=selector, _request_timeout=timeout
-            )
-            for pod in pods.items:
-                for container in pod.spec.containers:
-                    text = core.read_namespaced_pod_log(
-                        pod.metadata.name, self.namespace, container=container.name,
-                        tail_lines=tail, _request_timeout=timeout,
-                    )  # fmt: skip
-                    lines += [f"[{pod.metadata.name}/{container.name}] {x}"
-                              for x in text.splitlines()]  # fmt: skip
-            return lines[-tail:] if tail else []
-
-        try:
-            return await self._call(read)
-        except Exception as err:
-            return [f"(cannot read the pods' logs: {_why(err)})"]
-
-    @contextlib.asynccontextmanager
-    async def route(self, record: Record) -> AsyncIterator[str]:
-        seen = self.status(record)
-        if seen.phase != "Deployed" or not seen.endpoint:
-            raise Conflict(f"Deployment {record.id!r} is not serving (phase {seen.phase})")
-        yield seen.endpoint.rstrip("/")
-
-    async def close(self) -> None:
+    def _disconnect(self) -> None:
         if self._client is not None:
-            with contextlib.suppress(Exception):
-                self._client.close()
-            self._client = None
+            client, self._client = self._client, None
+            client.close()
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -368,25 +372,3 @@ async def download_uri(env: Mapping[str, str], name: str, version: str, within: 
     if not uri:
         raise RuntimeError(f"MLflow has no artifact location for {name} version {version}")
     return str(uri)
-
-
-def _why(err: BaseException) -> str:
-    """A safe one-line reason (never a header or a token)."""
-    status = getattr(err, "status", None)
-    reason = getattr(err, "reason", None)
-    if status is not None and reason is not None:
-        return f"Kubernetes API answered {status} {reason}"
-    if isinstance(err, TimeoutError) or "Timeout" in type(err).__name__:
-        return "the Kubernetes API did not answer in time"
-    if type(err).__name__ in ("MaxRetryError", "NewConnectionError", "ProtocolError"):
-        return "the Kubernetes API is not reachable"
-    text = str(err).splitlines()[0] if str(err) else type(err).__name__
-    return text[:300]
-
-
-def _trouble(err: BaseException) -> Observed:
-    """Observed state when the cluster could not be asked or refused the object."""
-    status = getattr(err, "status", None)
-    if isinstance(status, int) and 400 <= status < 500 and status not in (401, 403, 429):
-        return Observed("Failed", _why(err))  # the object itself was refused (422, …)
-    return Observed("Deploying", _why(err))

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..store import Record
+from ..record import Record
 
 ID_LABEL = "primehub-models/id"
 GROUP_LABEL = "primehub-models/group"
@@ -141,7 +141,7 @@ def ph_deployment(
         "name": "predictor1",
         "replicas": record.replicas,
         "modelImage": flavour.model_image,
-        "modelURI": f"models:/{record.model_name}/{record.served_version}",
+        "modelURI": str(record.serving),
         "instanceType": flavour.instance_type,
     }
     if flavour.image_pull_secret:

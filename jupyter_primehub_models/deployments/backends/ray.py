@@ -10,21 +10,18 @@ worker thread, each under a timeout, so the event loop never waits on the cluste
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import json
 import logging
-import threading
-from collections.abc import AsyncIterator, Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from traitlets import Dict, Float, Int, Unicode
 
-from ...errors import Conflict
-from ..store import Record
-from .base import Backend, Observed
+from ..record import Record
+from .base import Observed
+from .remote import RemoteBackend
 
 #: Serve's application status → the spec's phases
 PHASES = {
@@ -38,10 +35,11 @@ PHASES = {
 DEPLOYMENT = "model"
 
 
-class RayBackend(Backend):
+class RayBackend(RemoteBackend):
     """``c.RayBackend.*``: which Ray cluster serves the group's deployments, and how."""
 
     name: ClassVar[str] = "ray"
+    log_source: ClassVar[str] = "the replicas"
 
     address = Unicode("auto", help="The Ray cluster: auto, host:port or ray://host:port.").tag(
         config=True
@@ -69,27 +67,27 @@ class RayBackend(Backend):
     ).tag(config=True)
     request_timeout = Float(60.0, help="Seconds one Ray call may take.").tag(config=True)
 
+    @staticmethod
+    def reason(err: BaseException) -> str:
+        if isinstance(err, TimeoutError):
+            return "Ray did not answer in time"
+        text = str(err).strip().splitlines()
+        return (text[0] if text else type(err).__name__)[:500]
+
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="primehub-ray")
         self._connected = False
-        self._observed: dict[str, Observed] = {}
-        self._applied: dict[str, str] = {}
         self._statuses: dict[str, Any] = {}
         self._statuses_at = 0.0
-        self._lock = threading.Lock()
 
     # -- Ray calls, one thread -------------------------------------------------------------
 
     async def _call(self, work: Callable[[], Any]) -> Any:
-        loop = asyncio.get_running_loop()
-
         def run() -> Any:
             self._connect()
             return work()
 
-        return await asyncio.wait_for(loop.run_in_executor(self._thread, run),
-                                      self.request_timeout)  # fmt: skip
+        return await self._run(run, self.request_timeout)
 
     def _connect(self) -> None:
         if self._connected:
@@ -123,13 +121,18 @@ class RayBackend(Backend):
         try:
             apps = await self._call(_applications)
         except Exception as err:
-            self.log.warning("PrimeHub Models: cannot reach Ray: %s", _why(err))
+            self.log.warning("PrimeHub Models: cannot reach Ray: %s", self.reason(err))
             return
         for name, app in apps.items():
             if (app.get("route_prefix") or "").startswith(prefix) and name not in wanted:
                 self.log.info("PrimeHub Models: deleting orphaned Serve application %s", name)
-                with contextlib.suppress(Exception):
+                try:
                     await self._call(lambda n=name: _delete(n))
+                except Exception as err:
+                    self.log.warning(
+                        "PrimeHub Models: cannot delete Serve application %s: %s", name,
+                        self.reason(err),
+                    )  # fmt: skip
         # The records still running keep serving: they are redeployed on the first pass with
         # the same spec (Serve compares it with what runs), routed to meanwhile.
         for record in records:
@@ -142,7 +145,7 @@ class RayBackend(Backend):
                 )  # fmt: skip
 
     async def apply(self, record: Record, env: Mapping[str, str]) -> None:
-        model_uri = f"models:/{record.model_name}/{record.served_version}"
+        model_uri = str(record.serving)
         actor: dict[str, Any] = {
             "num_cpus": self.num_cpus,
             "runtime_env": {**self.runtime_env, "env_vars": dict(env)},
@@ -170,9 +173,9 @@ class RayBackend(Backend):
                 self._applied[record.id] = digest
             await self._observe(record)
         except (ValueError, TypeError) as err:  # Serve refused the application itself
-            self._observed[record.id] = Observed("Failed", _why(err))
-        except Exception as err:  # the cluster could not be asked: keep trying
-            self._observed[record.id] = Observed("Deploying", _why(err))
+            self._observed[record.id] = Observed("Failed", self.reason(err))
+        except Exception as err:  # the cluster could not be asked (or a bug of ours)
+            self._failed(record, err)
 
     async def stop(self, record: Record) -> None:
         await self._remove(record)
@@ -182,52 +185,29 @@ class RayBackend(Backend):
 
     async def delete(self, record: Record) -> None:
         await self._remove(record)
-        self._observed.pop(record.id, None)
+        self.forget(record)
 
-    def status(self, record: Record) -> Observed:
-        return self._observed.get(record.id) or Observed("Deploying")
+    def _read_logs(self, record: Record, tail: int) -> list[str]:
+        from ray.util.state import get_log, list_actors
 
-    async def logs(self, record: Record, tail: int) -> list[str]:
-        def read() -> list[str]:
-            from ray.util.state import get_log, list_actors
+        self._connect()
+        lines: list[str] = []
+        actors = list_actors(
+            filters=[("class_name", "=", f"ServeReplica:{record.id}:{DEPLOYMENT}"),
+                     ("state", "=", "ALIVE")],
+        )  # fmt: skip
+        for actor in actors:
+            for chunk in get_log(actor_id=actor.actor_id, tail=tail):
+                lines += [f"[{actor.actor_id[:8]}] {x}" for x in chunk.splitlines()]
+        return lines[-tail:] if tail else []
 
-            lines: list[str] = []
-            actors = list_actors(
-                filters=[("class_name", "=", f"ServeReplica:{record.id}:{DEPLOYMENT}"),
-                         ("state", "=", "ALIVE")],
-            )  # fmt: skip
-            for actor in actors:
-                for chunk in get_log(actor_id=actor.actor_id, tail=tail):
-                    lines += [f"[{actor.actor_id[:8]}] {x}" for x in chunk.splitlines()]
-            return lines[-tail:] if tail else []
-
-        try:
-            return await self._call(read)
-        except Exception as err:
-            return [f"(cannot read the replicas' logs: {_why(err)})"]
-
-    @contextlib.asynccontextmanager
-    async def route(self, record: Record) -> AsyncIterator[str]:
-        seen = self.status(record)
-        if seen.phase != "Deployed" or not seen.endpoint:
-            raise Conflict(f"Deployment {record.id!r} is not serving (phase {seen.phase})")
-        yield seen.endpoint
-
-    async def close(self) -> None:
+    def _disconnect(self) -> None:
         """Disconnect from Ray; the applications keep running (adopted on restart)."""
+        import ray
 
-        def disconnect() -> None:
-            import ray
-
-            if self._connected and ray.is_initialized():
-                ray.shutdown()
-            self._connected = False
-
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(
-                asyncio.get_running_loop().run_in_executor(self._thread, disconnect), 30
-            )
-        self._thread.shutdown(wait=False, cancel_futures=True)
+        if self._connected and ray.is_initialized():
+            ray.shutdown()
+        self._connected = False
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -265,7 +245,7 @@ class RayBackend(Backend):
             self._statuses_at = 0.0
             await self._statuses_now()
         except Exception as err:
-            self._observed[record.id] = Observed("Stopping", _why(err))
+            self._observed[record.id] = Observed("Stopping", self.reason(err))
 
 
 def _applications() -> dict[str, Any]:
@@ -298,10 +278,3 @@ def _delete(name: str) -> None:
 
 def _host(address: str) -> str:
     return urlsplit(address).netloc if "://" in address else address
-
-
-def _why(err: BaseException) -> str:
-    if isinstance(err, TimeoutError):
-        return "Ray did not answer in time"
-    text = str(err).strip().splitlines()
-    return (text[0] if text else type(err).__name__)[:500]

@@ -24,8 +24,10 @@ class MlflowModel:
 
         os.environ["_MLFLOW_IS_IN_SERVING_ENVIRONMENT"] = "true"  # as MLflow's scoring server
         self.model_uri = model_uri
+        print(f"[primehub-models] loading {model_uri}", flush=True)  # the replica's log
         self.model = mlflow.pyfunc.load_model(model_uri)
         self.input_schema = self.model.metadata.get_input_schema()
+        print(f"[primehub-models] serving {model_uri}", flush=True)
 
     async def __call__(self, request: Request) -> Response:
         leaf = request.url.path.rstrip("/").rsplit("/", 1)[-1]

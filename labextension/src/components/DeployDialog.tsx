@@ -3,15 +3,10 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { Button, HTMLSelect, ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import {
-  Access,
-  ApiError,
-  createDeployment,
-  IDeployment,
-  IEnvVar,
-  listDeployments,
-  updateDeployment
-} from '../api';
+import { Access, IDeployment } from '../api';
+import { aliasUri } from '../modelUri';
+import { DeployFormState, NEW } from './deployForm';
+import { Field } from './Field';
 
 export interface IDeployDialogOptions {
   group: string;
@@ -25,26 +20,6 @@ export interface IDeployDialogOptions {
   trans: TranslationBundle;
 }
 
-type Field =
-  'name' | 'model_uri' | 'description' | 'replicas' | 'env' | 'access';
-const FIELDS: ReadonlySet<string> = new Set([
-  'name',
-  'model_uri',
-  'description',
-  'replicas',
-  'env',
-  'access'
-]);
-const NEW = '';
-
-function suggestedName(modelUri: string): string {
-  const match = /^models:\/(.+?)(?:\/(\d+)|@([\w-]+))$/.exec(modelUri);
-  if (!match) {
-    return '';
-  }
-  return match[1].slice(0, 63);
-}
-
 /**
  * The Deploy form: "+ Create new deployment" or an existing one of the group, the model
  * URI, name, description, replicas, env rows and access. The server validates; its
@@ -54,165 +29,60 @@ class DeployForm extends ReactWidget {
   constructor(private readonly _options: IDeployDialogOptions) {
     super();
     this.addClass('jp-PrimeHubModels-deployForm');
-    this.modelUri = _options.modelUri;
-    this.name = suggestedName(_options.modelUri);
-    this.target = _options.deploymentId ?? NEW;
-    listDeployments(_options.group)
-      .then(list => {
-        this.deployments = list;
-        if (this.target !== NEW) {
-          this._prefill(this.target);
-        }
-        this.update();
-      })
-      .catch(reason => {
-        this.general =
-          reason instanceof ApiError ? reason.message : String(reason);
-        this.update();
-      });
+    this.state = new DeployFormState(
+      _options.group,
+      _options.modelUri,
+      _options.modelName,
+      _options.deploymentId,
+      () => this.update()
+    );
+    void this.state.loadDeployments();
   }
 
-  deployments: IDeployment[] | null = null;
-  target: string;
-  modelUri: string;
-  name: string;
-  description = '';
-  replicas = 1;
-  env: IEnvVar[] = [];
-  access: Access = 'private';
-  errors: Partial<Record<Field, string>> = {};
-  general: string | null = null;
-  submitting = false;
-  result: IDeployment | null = null;
-
-  private _prefill(id: string): void {
-    const d = this.deployments?.find(x => x.id === id);
-    if (d) {
-      this.name = d.name;
-      this.description = d.description;
-      this.replicas = d.replicas;
-      this.env = d.env.map(e => ({ ...e }));
-      this.access = d.access;
-    }
-  }
-
-  private _set(change: () => void): void {
-    change();
-    this.update();
-  }
-
-  /** Create or update; true when the server accepted it (the dialog may close). */
-  async submit(): Promise<boolean> {
-    if (this.submitting) {
-      return false; // a second Enter or click while the first is on its way
-    }
-    const { group } = this._options;
-    this.submitting = true;
-    this.errors = {};
-    this.general = null;
-    this.update();
-    const spec = {
-      name: this.name.trim(),
-      model_uri: this.modelUri.trim(),
-      description: this.description,
-      replicas: this.replicas,
-      env: this.env.filter(e => e.name.trim() !== '' || e.value !== ''),
-      access: this.access
-    };
-    try {
-      if (this.target === NEW) {
-        this.result = await createDeployment(group, spec);
-      } else {
-        const current = this.deployments?.find(d => d.id === this.target);
-        this.result = await updateDeployment(group, this.target, {
-          ...spec,
-          revision: current?.revision
-        });
-      }
-      return true;
-    } catch (reason) {
-      if (
-        reason instanceof ApiError &&
-        reason.field &&
-        FIELDS.has(reason.field)
-      ) {
-        this.errors = { [reason.field as Field]: reason.message };
-      } else {
-        this.general =
-          reason instanceof ApiError ? reason.message : String(reason);
-      }
-      return false;
-    } finally {
-      this.submitting = false;
-      this.update();
-    }
-  }
+  readonly state: DeployFormState;
 
   render(): JSX.Element {
     const trans = this._options.trans;
-    const errors = this.errors;
-    const fieldError = (field: Field) =>
-      errors[field] ? (
-        <div
-          className="jp-PrimeHubModels-fieldError"
-          role="alert"
-          id={`jp-PrimeHubModels-error-${field}`}
-        >
-          {errors[field]}
-        </div>
-      ) : null;
-    const described = (field: Field) =>
-      errors[field] ? `jp-PrimeHubModels-error-${field}` : undefined;
+    const form = this.state;
+    const errors = form.errors;
     const aliases = this._options.aliases ?? [];
     const modelName = this._options.modelName;
     return (
-      <div className="jp-PrimeHubModels-form" aria-busy={this.submitting}>
+      <div className="jp-PrimeHubModels-form" aria-busy={form.submitting}>
         <label>
           <span>{trans.__('Deployment')}</span>
           <HTMLSelect
             aria-label={trans.__('Deployment')}
-            value={this.target}
-            onChange={event => {
-              const value = event.currentTarget.value;
-              this._set(() => {
-                this.target = value;
-                if (value === NEW) {
-                  this.name = suggestedName(this.modelUri);
-                  this.description = '';
-                  this.replicas = 1;
-                  this.env = [];
-                  this.access = 'private';
-                } else {
-                  this._prefill(value);
-                }
-                this.errors = {};
-              });
-            }}
+            value={form.target}
+            onChange={event => form.chooseTarget(event.currentTarget.value)}
             options={[
               { value: NEW, label: trans.__('+ Create new deployment') },
-              ...(this.deployments ?? []).map(d => ({
+              ...(form.deployments ?? []).map(d => ({
                 value: d.id,
                 label: trans.__('Update %1 (%2)', d.name, d.model_uri)
               }))
             ]}
           />
         </label>
-        <label>
-          <span>{trans.__('Model URI')}</span>
-          <input
-            className="jp-mod-styled"
-            name="model_uri"
-            value={this.modelUri}
-            aria-invalid={Boolean(errors.model_uri)}
-            aria-describedby={described('model_uri')}
-            placeholder="models:/name/1"
-            onChange={event => {
-              const value = event.currentTarget.value;
-              this._set(() => (this.modelUri = value));
-            }}
-          />
-          {fieldError('model_uri')}
-        </label>
+        <Field
+          name="model_uri"
+          label={trans.__('Model URI')}
+          error={errors.model_uri}
+        >
+          {control => (
+            <input
+              {...control}
+              className="jp-mod-styled"
+              name="model_uri"
+              value={form.modelUri}
+              placeholder="models:/name/1"
+              onChange={event => {
+                const value = event.currentTarget.value;
+                form.set(() => (form.modelUri = value));
+              }}
+            />
+          )}
+        </Field>
         {modelName && aliases.length > 0 && (
           <div className="jp-PrimeHubModels-aliasChoices">
             {aliases.map(alias => (
@@ -225,9 +95,7 @@ class DeployForm extends ReactWidget {
                   alias
                 )}
                 onClick={() =>
-                  this._set(
-                    () => (this.modelUri = `models:/${modelName}@${alias}`)
-                  )
+                  form.set(() => (form.modelUri = aliasUri(modelName, alias)))
                 }
               >
                 {trans.__('Follow @%1', alias)}
@@ -235,127 +103,91 @@ class DeployForm extends ReactWidget {
             ))}
           </div>
         )}
-        <label>
-          <span>{trans.__('Name')}</span>
-          <input
-            className="jp-mod-styled"
-            name="name"
-            maxLength={63}
-            value={this.name}
-            aria-invalid={Boolean(errors.name)}
-            aria-describedby={described('name')}
-            onChange={event => {
-              const value = event.currentTarget.value;
-              this._set(() => (this.name = value));
-            }}
-          />
-          {fieldError('name')}
-        </label>
-        <label>
-          <span>{trans.__('Description')}</span>
-          <textarea
-            className="jp-mod-styled"
-            name="description"
-            rows={2}
-            value={this.description}
-            aria-invalid={Boolean(errors.description)}
-            onChange={event => {
-              const value = event.currentTarget.value;
-              this._set(() => (this.description = value));
-            }}
-          />
-          {fieldError('description')}
-        </label>
-        <div className="jp-PrimeHubModels-formRow">
-          <label>
-            <span>{trans.__('Replicas')}</span>
+        <Field name="name" label={trans.__('Name')} error={errors.name}>
+          {control => (
             <input
+              {...control}
               className="jp-mod-styled"
-              name="replicas"
-              type="number"
-              min={1}
-              max={16}
-              value={this.replicas}
-              aria-invalid={Boolean(errors.replicas)}
-              aria-describedby={described('replicas')}
+              name="name"
+              maxLength={63}
+              value={form.name}
               onChange={event => {
-                const value = Number(event.currentTarget.value);
-                this._set(() => (this.replicas = value));
+                const value = event.currentTarget.value;
+                form.set(() => (form.name = value));
               }}
             />
-            {fieldError('replicas')}
-          </label>
-          <label>
-            <span>{trans.__('Access')}</span>
-            <HTMLSelect
-              aria-label={trans.__('Access')}
-              value={this.access}
+          )}
+        </Field>
+        <Field
+          name="description"
+          label={trans.__('Description')}
+          error={errors.description}
+        >
+          {control => (
+            <textarea
+              {...control}
+              className="jp-mod-styled"
+              name="description"
+              rows={2}
+              value={form.description}
               onChange={event => {
-                const value = event.currentTarget.value as Access;
-                this._set(() => (this.access = value));
+                const value = event.currentTarget.value;
+                form.set(() => (form.description = value));
               }}
-              options={[
-                {
-                  value: 'private',
-                  label: trans.__('Private (Jupyter token)')
-                },
-                { value: 'public', label: trans.__('Public (no token)') }
-              ]}
             />
-            {fieldError('access')}
-          </label>
-        </div>
-        <fieldset className="jp-PrimeHubModels-envRows">
-          <legend>{trans.__('Environment variables')}</legend>
-          {this.env.map((row, i) => (
-            <div key={i} className="jp-PrimeHubModels-envRow">
-              <input
-                className="jp-mod-styled"
-                aria-label={trans.__('Variable name')}
-                placeholder={trans.__('NAME')}
-                value={row.name}
-                onChange={event => {
-                  const value = event.currentTarget.value;
-                  this._set(() => (this.env[i] = { ...row, name: value }));
-                }}
-              />
-              <input
-                className="jp-mod-styled"
-                aria-label={trans.__('Value')}
-                placeholder={trans.__('value')}
-                value={row.value}
-                onChange={event => {
-                  const value = event.currentTarget.value;
-                  this._set(() => (this.env[i] = { ...row, value }));
-                }}
-              />
-              <Button
-                small
-                minimal
-                title={trans.__('Remove this variable')}
-                onClick={() => this._set(() => this.env.splice(i, 1))}
-              >
-                ×
-              </Button>
-            </div>
-          ))}
-          <Button
-            small
-            minimal
-            onClick={() =>
-              this._set(() => this.env.push({ name: '', value: '' }))
-            }
+          )}
+        </Field>
+        <div className="jp-PrimeHubModels-formRow">
+          <Field
+            name="replicas"
+            label={trans.__('Replicas')}
+            error={errors.replicas}
           >
-            {trans.__('+ Add variable')}
-          </Button>
-          {fieldError('env')}
-        </fieldset>
-        {this.general && (
+            {control => (
+              <input
+                {...control}
+                className="jp-mod-styled"
+                name="replicas"
+                type="number"
+                min={1}
+                max={16}
+                value={form.replicas}
+                onChange={event => {
+                  const value = Number(event.currentTarget.value);
+                  form.set(() => (form.replicas = value));
+                }}
+              />
+            )}
+          </Field>
+          <Field name="access" label={trans.__('Access')} error={errors.access}>
+            {control => (
+              <HTMLSelect
+                id={control.id}
+                aria-label={trans.__('Access')}
+                aria-describedby={control['aria-describedby']}
+                value={form.access}
+                onChange={event => {
+                  const value = event.currentTarget.value as Access;
+                  form.set(() => (form.access = value));
+                }}
+                options={[
+                  {
+                    value: 'private',
+                    label: trans.__('Private (Jupyter token)')
+                  },
+                  { value: 'public', label: trans.__('Public (no token)') }
+                ]}
+              />
+            )}
+          </Field>
+        </div>
+        <EnvRows form={form} trans={trans} />
+        {form.general && (
           <div className="jp-PrimeHubModels-banner jp-mod-error" role="alert">
-            {this.general}
+            {form.general}
           </div>
         )}
-        {this.submitting && (
+        {form.submitting && (
           <div className="jp-PrimeHubModels-note" role="status">
             {trans.__('Submitting…')}
           </div>
@@ -365,8 +197,69 @@ class DeployForm extends ReactWidget {
   }
 
   getValue(): IDeployment | null {
-    return this.result;
+    return this.state.result;
   }
+}
+
+/** The deployment's own environment variables: name/value rows. */
+function EnvRows(props: {
+  form: DeployFormState;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { form, trans } = props;
+  return (
+    <fieldset className="jp-PrimeHubModels-envRows">
+      <legend>{trans.__('Environment variables')}</legend>
+      {form.env.map((row, i) => (
+        <div key={i} className="jp-PrimeHubModels-envRow">
+          <input
+            className="jp-mod-styled"
+            aria-label={trans.__('Variable name')}
+            placeholder={trans.__('NAME')}
+            value={row.name}
+            onChange={event => {
+              const value = event.currentTarget.value;
+              form.set(() => (form.env[i] = { ...row, name: value }));
+            }}
+          />
+          <input
+            className="jp-mod-styled"
+            aria-label={trans.__('Value')}
+            placeholder={trans.__('value')}
+            value={row.value}
+            onChange={event => {
+              const value = event.currentTarget.value;
+              form.set(() => (form.env[i] = { ...row, value }));
+            }}
+          />
+          <Button
+            small
+            minimal
+            title={trans.__('Remove this variable')}
+            onClick={() => form.set(() => form.env.splice(i, 1))}
+          >
+            ×
+          </Button>
+        </div>
+      ))}
+      <Button
+        small
+        minimal
+        onClick={() => form.set(() => form.env.push({ name: '', value: '' }))}
+      >
+        {trans.__('+ Add variable')}
+      </Button>
+      {form.errors.env && (
+        <div
+          className="jp-PrimeHubModels-fieldError"
+          role="alert"
+          id="jp-PrimeHubModels-error-env"
+        >
+          {form.errors.env}
+        </div>
+      )}
+    </fieldset>
+  );
 }
 
 /** A dialog that stays open until the server accepts the form. */
@@ -385,7 +278,7 @@ class DeployDialog extends Dialog<IDeployment | null> {
       super.resolve(index);
       return;
     }
-    void this._form.submit().then(accepted => {
+    void this._form.state.submit().then(accepted => {
       if (accepted) {
         super.resolve(index);
       }

@@ -4,12 +4,12 @@ import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import {
-  ApiError,
   deploymentAction,
   getDeployment,
   getLogs,
   IDeployment,
   invocationsUrl,
+  messageOf,
   MOVING_PHASES
 } from '../api';
 import { FAST_POLL_MS, uriTarget } from './DeploymentsView';
@@ -171,9 +171,7 @@ export function DeploymentDetailView(
       }
       refresh();
     } catch (reason) {
-      setActionError(
-        reason instanceof ApiError ? reason.message : String(reason)
-      );
+      setActionError(messageOf(reason));
     } finally {
       setBusy(false);
     }
@@ -253,7 +251,7 @@ export function DeploymentDetailView(
               ) : (
                 <code>{d.model_uri}</code>
               )}
-              {d.served_version && !/\/\d+$/.test(d.model_uri) && (
+              {d.served_version && d.alias !== null && (
                 <span className="jp-PrimeHubModels-note">
                   {' '}
                   {trans.__('(version %1)', d.served_version)}

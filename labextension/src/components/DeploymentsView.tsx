@@ -18,14 +18,10 @@ export interface IDeploymentsViewProps {
   trans: TranslationBundle;
 }
 
-/** "models:/name/3" → ["name", "3"]; an alias URI gives the version it resolved to. */
+/** The version a deployment serves: [model, version] (an alias: what it resolved to). */
 export function uriTarget(d: IDeployment): [string, string] | null {
-  const match = /^models:\/(.+?)(?:\/(\d+)|@[\w-]+)$/.exec(d.model_uri);
-  if (!match) {
-    return null;
-  }
-  const version = match[2] ?? d.served_version;
-  return version ? [match[1], version] : null;
+  const version = d.version ?? d.served_version;
+  return version ? [d.model_name, version] : null;
 }
 
 /** The group's deployments: phase, model URI (to its version), last update. */

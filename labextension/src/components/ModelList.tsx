@@ -2,7 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { Button, InputGroup, searchIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { ApiError, IRegisteredModel, listModels } from '../api';
+import { IRegisteredModel, listModels, messageOf } from '../api';
 import { exactTime, relativeTime } from './time';
 import { useVirtualRows } from './useVirtualRows';
 
@@ -84,9 +84,7 @@ export function ModelList(props: IModelListProps): JSX.Element {
       })
       .catch(reason => {
         if (!abort.signal.aborted) {
-          setError(
-            reason instanceof ApiError ? reason.message : String(reason)
-          );
+          setError(messageOf(reason));
         }
       })
       .finally(() => {

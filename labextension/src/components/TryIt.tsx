@@ -2,7 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { ApiError, getSignature, invoke, IScoringAnswer } from '../api';
+import { getSignature, invoke, IScoringAnswer, messageOf } from '../api';
 import { compactJson } from './time';
 
 export interface ITryItProps {
@@ -72,9 +72,7 @@ export function TryIt(props: ITryItProps): JSX.Element {
     setError(null);
     invoke(group, deploymentId, body)
       .then(setAnswer)
-      .catch(reason =>
-        setError(reason instanceof ApiError ? reason.message : String(reason))
-      )
+      .catch(reason => setError(messageOf(reason)))
       .finally(() => setSending(false));
   };
 

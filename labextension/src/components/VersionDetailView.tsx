@@ -3,7 +3,7 @@ import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { getSignature, getVersion, IVersionDetail } from '../api';
-import { ModelsSidebarModel } from '../model';
+import { PrimeHubModelsModel } from '../model';
 import { SignatureView } from './SignatureView';
 import { exactTime, formatTime } from './time';
 import { DeployedByLinks } from './VersionsView';
@@ -14,7 +14,7 @@ export interface IVersionDetailViewProps {
   group: string;
   model: string;
   version: string;
-  sidebar: ModelsSidebarModel;
+  sidebar: PrimeHubModelsModel;
   onBack: () => void;
   onOpenDeployment: (id: string) => void;
   onDeploy: (version: IVersionDetail) => void;
@@ -57,7 +57,12 @@ export function VersionDetailView(props: IVersionDetailViewProps): JSX.Element {
   );
   React.useEffect(() => {
     if (data) {
-      sidebar.currentVersion = { group, model, version, aliases: data.aliases };
+      sidebar.setCurrentVersion({
+        group,
+        model,
+        version,
+        aliases: data.aliases
+      });
     }
   }, [data, sidebar, group, model, version]);
 

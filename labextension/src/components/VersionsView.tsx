@@ -3,7 +3,7 @@ import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { IDeployedBy, IModelVersion, listVersions } from '../api';
-import { ModelsSidebarModel } from '../model';
+import { PrimeHubModelsModel } from '../model';
 import { columnLabel, ColumnsPicker, RunColumn } from './ColumnsPicker';
 import { exactTime, relativeTime } from './time';
 import { ErrorLine, ViewHeader } from './ViewParts';
@@ -12,7 +12,7 @@ import { useRequest } from './useRequest';
 export interface IVersionsViewProps {
   group: string;
   model: string;
-  sidebar: ModelsSidebarModel;
+  sidebar: PrimeHubModelsModel;
   onBack: () => void;
   onOpenVersion: (version: string) => void;
   onOpenDeployment: (id: string) => void;

@@ -1,6 +1,6 @@
 import * as React from 'react';
 
-import { ApiError } from '../api';
+import { messageOf } from '../api';
 
 export interface IPolled<T> {
   data: T | null;
@@ -41,9 +41,7 @@ export function usePolling<T>(
       })
       .catch(reason => {
         if (!abort.signal.aborted) {
-          setError(
-            reason instanceof ApiError ? reason.message : String(reason)
-          );
+          setError(messageOf(reason));
         }
       })
       .finally(() => {

@@ -1,6 +1,6 @@
 import * as React from 'react';
 
-import { ApiError } from '../api';
+import { messageOf } from '../api';
 
 export interface IRequestState<T> {
   data: T | null;
@@ -28,7 +28,7 @@ export function useRequest<T>(
         if (!abort.signal.aborted) {
           setState({
             data: null,
-            error: reason instanceof ApiError ? reason.message : String(reason)
+            error: messageOf(reason)
           });
         }
       });

@@ -1,5 +1,7 @@
 import * as React from 'react';
 
+import { visibleRange } from './virtualRange';
+
 export interface IVirtualRows {
   /** Index of the first row to render. */
   start: number;
@@ -44,12 +46,12 @@ export function useVirtualRows(
     return () => observer.disconnect();
   }, [measure]);
 
-  const first = Math.floor(viewport.top / rowHeight);
-  const visible = Math.ceil(viewport.height / rowHeight) + 1;
-  return {
-    start: Math.max(0, first - overscan),
-    end: Math.min(count, first + visible + overscan),
-    ref,
-    onScroll: measure
-  };
+  const { start, end } = visibleRange(
+    count,
+    rowHeight,
+    viewport.top,
+    viewport.height,
+    overscan
+  );
+  return { start, end, ref, onScroll: measure };
 }

@@ -1,0 +1,7 @@
+"""The ``local`` backend: ``mlflow models serve`` processes on loopback, supervised."""
+
+from __future__ import annotations
+
+from .backend import LocalBackend
+
+__all__ = ["LocalBackend"]

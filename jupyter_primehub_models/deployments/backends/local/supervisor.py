@@ -1,0 +1,234 @@
+"""One supervisor task per deployment converges its serving processes to the spec.
+
+Start them and wait for ``/ping``; check health; restart crashed ones with bounded
+backoff; mark the deployment ``Failed`` with the last log lines when it gives up. A new
+model URI or replica count starts a complete new set beside the old one, switches traffic
+once it answers, drains the requests still in flight on the old set, then stops it — no
+request is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .logs import last_failure, tail
+from .processes import Processes, Replica, StartFailed
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Spec:
+    model_uri: str
+    replicas: int
+    env: tuple[tuple[str, str], ...]
+
+
+@dataclass(eq=False)
+class Unit:
+    """One deployment's processes and what the supervisor knows of them."""
+
+    id: str
+    log_path: Path
+    spec: Spec | None = None
+    active: list[Replica] = field(default_factory=list)
+    active_spec: Spec | None = None
+    phase: str = "Deploying"
+    message: str = ""
+    failed_spec: Spec | None = None
+    failed_update: str | None = None
+    crashes: list[float] = field(default_factory=list)
+    next_replica: int = 0
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    task: asyncio.Task[None] | None = None
+
+    @property
+    def endpoint(self) -> str | None:
+        ready = [r for r in self.active if r.ready]
+        return f"http://127.0.0.1:{ready[0].port}" if ready else None
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep, unless the spec changes first."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.wake.wait(), seconds)
+        self.wake.clear()
+
+    async def last_failure(self) -> str:
+        return last_failure(await asyncio.to_thread(tail, self.log_path, 400))
+
+
+@dataclass
+class Policy:
+    """How patient the supervisor is (``c.LocalBackend`` settings)."""
+
+    health_interval: float = 5.0
+    max_restarts: int = 3
+    restart_window: float = 600.0
+    drain_timeout: float = 60.0
+
+
+class Supervisor:
+    def __init__(self, processes: Processes, policy: Policy, changed: Callable[[], None]):
+        self.processes = processes
+        self.policy = policy
+        #: tells the reconciler something changed (a phase, a process)
+        self._changed = changed
+
+    def start(self, unit: Unit) -> None:
+        """Supervise ``unit`` in a task of its own (once)."""
+        if unit.task is None:
+            unit.task = asyncio.get_running_loop().create_task(self._supervise(unit))
+            unit.task.add_done_callback(lambda task: self._ended(unit, task))
+
+    def _ended(self, unit: Unit, task: asyncio.Task[None]) -> None:
+        if task.cancelled():
+            return
+        err = task.exception()
+        if err is not None:
+            log.error("PrimeHub Models: the supervisor of %s died", unit.id, exc_info=err)
+
+    def _set(self, unit: Unit, phase: str, message: str = "") -> None:
+        unit.phase, unit.message = phase, message
+        self._changed()
+
+    async def _supervise(self, unit: Unit) -> None:
+        attempts = 0
+        while True:
+            spec = unit.spec
+            if spec is None:
+                if unit.active:
+                    self._set(unit, "Stopping")
+                    old, unit.active, unit.active_spec = unit.active, [], None
+                    await self.processes.kill_all(old)
+                self._set(unit, "Stopped")
+                await unit.sleep(3600)
+                continue
+            if spec == unit.failed_spec and not unit.active:
+                await unit.sleep(3600)  # gave up on this spec: wait for a new one
+                continue
+            if spec != unit.active_spec and spec != unit.failed_spec:
+                if await self._roll_out(unit, spec):
+                    attempts = 0
+                elif not unit.active:
+                    attempts += 1
+                    if attempts > self.policy.max_restarts:
+                        unit.failed_spec = spec
+                        why = await unit.last_failure()
+                        self._set(unit, "Failed", f"Gave up after {attempts} attempts:\n{why}")
+                    else:
+                        await unit.sleep(min(2**attempts, 30))
+                continue
+            if not all(r.alive for r in unit.active):
+                await self._recover(unit)
+                continue
+            await unit.sleep(self.policy.health_interval)
+            await self._check_health(unit)
+
+    async def _roll_out(self, unit: Unit, spec: Spec) -> bool:
+        """Start a whole new set for ``spec``; switch to it once it answers."""
+        updating = bool(unit.active)
+        if updating:
+            self._set(unit, "Deployed", f"Updating to {spec.model_uri}")
+        else:
+            self._set(unit, "Deploying", f"Starting {spec.model_uri}")
+        try:
+            fresh = await self._start_set(unit, spec)
+        except StartFailed as err:
+            if updating:
+                unit.failed_spec = spec
+                unit.failed_update = spec.model_uri
+                current = unit.active_spec.model_uri if unit.active_spec else "?"
+                self._set(
+                    unit,
+                    "Deployed",
+                    f"Update to {spec.model_uri} failed; still serving {current}: {err}",
+                )
+            else:
+                self._set(unit, "Deploying", f"Start failed, retrying: {err}")
+            return False
+        old, unit.active, unit.active_spec = unit.active, fresh, spec
+        unit.failed_spec, unit.failed_update = None, None
+        self._set(unit, "Deployed")
+        if old:
+            await self._drain(old)
+            await self.processes.kill_all(old)
+        return True
+
+    async def _recover(self, unit: Unit) -> None:
+        """Some replicas died: count the crash, then replace them, or give up."""
+        now = time.monotonic()
+        window = self.policy.restart_window
+        unit.crashes = [t for t in unit.crashes if now - t < window] + [now]
+        dead = [r for r in unit.active if not r.alive]
+        for replica in dead:
+            self.processes.release(replica.port)
+        unit.active = [r for r in unit.active if r.alive]
+        if len(unit.crashes) > self.policy.max_restarts:
+            tail_lines = await unit.last_failure()
+            await self.processes.kill_all(unit.active)
+            unit.active, unit.active_spec = [], None
+            unit.failed_spec = unit.spec
+            self._set(
+                unit, "Failed", f"Crashed {len(unit.crashes)} times; last output:\n{tail_lines}"
+            )
+            return
+        log.warning("Deployment %s: %d serving process(es) died; restarting", unit.id, len(dead))
+        await unit.sleep(min(2 ** (len(unit.crashes) - 1), 30))
+        spec = unit.active_spec
+        if not unit.active or spec is None:
+            # nothing serves: start over through the roll-out, which counts attempts
+            unit.active_spec = None
+            self._set(unit, "Deploying", "Restarting after a crash")
+            return
+        self._set(unit, "Deployed", "Replacing a crashed replica")
+        try:
+            fresh = await self._start_set(unit, Spec(spec.model_uri, len(dead), spec.env))
+        except StartFailed as err:
+            self._set(unit, "Deployed", f"Replacing a crashed replica failed: {err}")
+            return
+        unit.active = unit.active + fresh
+        self._set(unit, "Deployed")
+
+    async def _check_health(self, unit: Unit) -> None:
+        for replica in list(unit.active):
+            if not replica.alive:
+                continue
+            if await self.processes.ping(replica.port):
+                replica.failed_pings = 0
+            else:
+                replica.failed_pings += 1
+                if replica.failed_pings >= 3:  # hung: treat as crashed
+                    await self.processes.kill(replica)
+
+    async def _drain(self, replicas: list[Replica]) -> None:
+        deadline = time.monotonic() + self.policy.drain_timeout
+        while any(r.inflight for r in replicas) and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+
+    async def _start_set(self, unit: Unit, spec: Spec) -> list[Replica]:
+        replicas: list[Replica] = []
+        try:
+            for _ in range(spec.replicas):
+                replica = await self.processes.spawn(unit.log_path, spec.model_uri, dict(spec.env))
+                asyncio.get_running_loop().create_task(self._reap(unit, replica))
+                replicas.append(replica)
+            await asyncio.gather(*(self.processes.wait_ready(r, unit.log_path) for r in replicas))
+        except BaseException:
+            await asyncio.gather(
+                *(self.processes.kill(r) for r in replicas), return_exceptions=True
+            )
+            raise
+        return replicas
+
+    async def _reap(self, unit: Unit, replica: Replica) -> None:
+        assert replica.process is not None
+        await replica.process.wait()
+        self.processes.release(replica.port)
+        unit.wake.set()
+        self._changed()

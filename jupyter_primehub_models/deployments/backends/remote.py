@@ -1,0 +1,118 @@
+"""``RemoteBackend``: what the cluster backends (ray, kubernetes) share.
+
+They observe the cluster on every ``apply`` and remember what they saw (``status``), route
+to the endpoint the cluster gives, read logs from it, and make every blocking client
+call in a worker thread under a timeout, so the event loop never waits on the cluster.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ClassVar, TypeVar
+
+from traitlets import Float
+
+from ...errors import Conflict, Unavailable
+from ..record import Record
+from .base import Backend, Observed
+
+T = TypeVar("T")
+
+#: Exceptions that mean a bug of ours, not a cluster that could not be asked: they are
+#: logged with their traceback and the deployment says so, instead of "Deploying" forever.
+OUR_BUGS = (LookupError, AttributeError, NameError, AssertionError, ArithmeticError)
+
+
+class RemoteBackend(Backend):
+    #: worker threads for client calls (Ray's driver wants one)
+    workers: ClassVar[int] = 1
+    #: what the logs come from, for messages ("the replicas", "the pods")
+    log_source: ClassVar[str] = "the serving processes"
+
+    request_timeout = Float(30.0, help="Seconds one call to the cluster may take.").tag(config=True)
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._observed: dict[str, Observed] = {}
+        #: deployment id → digest of what was last applied (unchanged: nothing to send)
+        self._applied: dict[str, str] = {}
+        self._executor = ThreadPoolExecutor(
+            self.workers, thread_name_prefix=f"primehub-{self.name}"
+        )
+
+    # -- what subclasses provide -----------------------------------------------------------
+
+    @staticmethod
+    def reason(err: BaseException) -> str:
+        """A safe one-line reason for a failed client call (never a header or a token)."""
+        text = str(err).strip().splitlines()
+        return (text[0] if text else type(err).__name__)[:500]
+
+    def _read_logs(self, record: Record, tail: int) -> list[str]:
+        """Blocking: the serving processes' last lines (runs in a worker thread)."""
+        raise NotImplementedError
+
+    def _disconnect(self) -> None:
+        """Blocking: release the cluster client (the deployments keep running)."""
+
+    def trouble(self, err: BaseException) -> Observed:
+        """What a failed ``apply`` means for the deployment (default: keep trying)."""
+        return Observed("Deploying", self.reason(err))
+
+    # -- shared ----------------------------------------------------------------------------
+
+    async def _run(self, work: Callable[[], T], within: float) -> T:
+        """``work()`` in a worker thread; ``TimeoutError`` after ``within`` seconds."""
+        loop = asyncio.get_running_loop()
+        return await asyncio.wait_for(loop.run_in_executor(self._executor, work), within)
+
+    def _failed(self, record: Record, err: BaseException) -> None:
+        """Record why an ``apply`` (or stop) did not get through."""
+        if isinstance(err, OUR_BUGS):
+            self.log.error(
+                "PrimeHub Models: %s backend bug while handling %s", self.name, record.id,
+                exc_info=err,
+            )  # fmt: skip
+            seen = Observed(
+                "Failed",
+                f"Internal error of the {self.name} backend ({type(err).__name__}); "
+                "the Jupyter server log has the details",
+            )
+        else:
+            seen = self.trouble(err)
+        self._observed[record.id] = seen
+
+    def status(self, record: Record) -> Observed:
+        return self._observed.get(record.id) or Observed("Deploying")
+
+    def forget(self, record: Record) -> None:
+        self._observed.pop(record.id, None)
+        self._applied.pop(record.id, None)
+
+    async def logs(self, record: Record, tail: int) -> list[str]:
+        try:
+            return await self._run(lambda: self._read_logs(record, tail), self.request_timeout)
+        except Exception as err:
+            raise Unavailable(
+                f"Cannot read the logs of {self.log_source}: {self.reason(err)}", status=502
+            ) from None
+
+    @contextlib.asynccontextmanager
+    async def route(self, record: Record) -> AsyncIterator[str]:
+        seen = self.status(record)
+        if seen.phase != "Deployed" or not seen.endpoint:
+            raise Conflict(f"Deployment {record.id!r} is not serving (phase {seen.phase})")
+        yield seen.endpoint.rstrip("/")
+
+    async def close(self) -> None:
+        try:
+            await self._run(self._disconnect, 30)
+        except Exception as err:
+            self.log.warning(
+                "PrimeHub Models: disconnecting the %s backend failed: %s", self.name,
+                self.reason(err),
+            )  # fmt: skip
+        self._executor.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,62 @@
+"""The "Deployed By" join: a model's versions against the group's deployments.
+
+The registry asks a ``DeploymentIndex`` (the store implements it) for the group's live
+deployments of one model — one query, made alongside the MLflow calls of the page — and
+joins them to the versions here, never one query per version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..errors import InvalidArgument
+from ..model_uri import ModelUri
+from ..models import DeployedBy
+
+
+@dataclass(frozen=True)
+class DeploymentRef:
+    """What the join needs of one deployment."""
+
+    id: str
+    name: str
+    phase: str
+    model_uri: str
+    #: the version the URI resolved to when the deployment last (re)targeted it
+    served_version: str | None
+
+
+class DeploymentIndex(Protocol):
+    """The group's live deployments of one model."""
+
+    async def for_model(self, group: str, model: str) -> Sequence[DeploymentRef]: ...
+
+
+class NoDeployments:
+    """The index where no deployment store exists: nothing is deployed."""
+
+    async def for_model(self, group: str, model: str) -> Sequence[DeploymentRef]:
+        return ()
+
+
+def deployed_by(
+    refs: Sequence[DeploymentRef], aliases: Mapping[str, str]
+) -> dict[str, list[DeployedBy]]:
+    """Version → the deployments serving it. An alias counts for the version it pointed at
+    when the deployment resolved it, else for the version it points at now."""
+    found: dict[str, list[DeployedBy]] = {}
+    for ref in refs:
+        version = ref.served_version
+        if version is None:
+            try:
+                uri = ModelUri.parse(ref.model_uri)
+            except InvalidArgument:
+                continue
+            version = aliases.get(uri.alias) if uri.alias is not None else uri.version
+        if version is not None:
+            found.setdefault(version, []).append(
+                DeployedBy(id=ref.id, name=ref.name, phase=ref.phase)
+            )
+    return found

@@ -1,0 +1,85 @@
+"""One deployment's stored state (``Record``), and the records as last seen (``RecordCache``)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model_uri import ModelUri
+
+#: Columns holding JSON.
+JSON_COLUMNS = ("env", "history", "runtime")
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One deployment's stored state: what is wanted (spec) and what was seen (status)."""
+
+    id: str
+    grp: str
+    name: str
+    model_uri: str
+    model_name: str
+    replicas: int
+    access: str
+    desired: str  # running | stopped | deleted
+    phase: str
+    backend: str
+    created_at: int
+    updated_at: int
+    revision: int
+    description: str = ""
+    served_version: str | None = None
+    env: list[dict[str, str]] = field(default_factory=list)
+    message: str = ""
+    endpoint: str | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+    runtime: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def uri(self) -> ModelUri:
+        """The model URI as the user gave it (a version, or an alias to follow)."""
+        return ModelUri.parse(self.model_uri)
+
+    @property
+    def serving(self) -> ModelUri:
+        """What to serve: the URI pinned to the version it resolved to. Every backend
+        serves this, so an alias moving in MLflow never changes what runs behind our back."""
+        return self.uri.pinned(self.served_version)
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Record:
+        values = dict(row)
+        for column in JSON_COLUMNS:
+            values[column] = json.loads(values[column])
+        return cls(**values)
+
+    def to_row(self) -> dict[str, Any]:
+        values = dict(self.__dict__)
+        for column in JSON_COLUMNS:
+            values[column] = json.dumps(values[column], ensure_ascii=False)
+        return values
+
+
+class RecordCache:
+    """Records as last read or written in this process. The reconciler refreshes it every
+    pass and the service on every write, so the scoring path needs no store read."""
+
+    def __init__(self) -> None:
+        self._records: dict[str, Record] = {}
+
+    def replace_all(self, records: Iterable[Record]) -> None:
+        self._records = {r.id: r for r in records}
+
+    def put(self, record: Record) -> None:
+        self._records[record.id] = record
+
+    def get(self, deployment_id: str) -> Record | None:
+        return self._records.get(deployment_id)
