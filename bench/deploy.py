@@ -4,7 +4,7 @@
 
   1. POST create → Deployed, vs a bare ``mlflow models serve`` cold start to /ping
      (target ≤ 1.15x)
-  2. scoring through the Jupyter proxy vs directly at the serving port, concurrency 8,
+  2. scoring through the Jupyter proxy vs directly at the serving socket, concurrency 8,
      small payload: throughput ratio (target ≥ 0.90x) and p50 added latency
   3. versions page of a 500-version model with 50 deployments vs with none (≤ 1.05x)
 
@@ -89,11 +89,14 @@ async def extension_start(ext: Client, name: str) -> tuple[float, str]:
         await asyncio.sleep(0.05)
 
 
-async def throughput(url: str, headers: dict[str, str], requests: int) -> tuple[float, float]:
+async def throughput(
+    url: str, headers: dict[str, str], requests: int, unix_socket: str | None = None
+) -> tuple[float, float]:
     """Requests per second at concurrency 8, and the median latency (ms)."""
     latencies: list[float] = []
     queue = iter(range(requests))
-    async with aiohttp.ClientSession(headers=headers) as session:
+    connector = aiohttp.UnixConnector(path=unix_socket) if unix_socket else None
+    async with aiohttp.ClientSession(headers=headers, connector=connector) as session:
 
         async def worker() -> None:
             for _ in queue:
@@ -140,12 +143,13 @@ async def measure(lab: str, uri: str, state: Path, args: argparse.Namespace) -> 
           f"(target ≤ 1.15)")  # fmt: skip
 
     d = await ext.get(f"deployments/{deployment_id}")
-    direct_url = f"{d['endpoint']}/invocations"
+    sock = d["endpoint"].removeprefix("unix:")  # the serving process's own socket
+    direct_url = "http://localhost/invocations"
     proxy_url = f"{ext.base}deployments/{deployment_id}/invocations"
     auth = {"Authorization": f"token {TOKEN}"}
     await throughput(proxy_url, auth, 80)  # warm-up
-    await throughput(direct_url, {}, 80)
-    direct_rps, direct_p50 = await throughput(direct_url, {}, args.requests)
+    await throughput(direct_url, {}, 80, sock)
+    direct_rps, direct_p50 = await throughput(direct_url, {}, args.requests, sock)
     proxy_rps, proxy_p50 = await throughput(proxy_url, auth, args.requests)
     print(f"2. scoring at concurrency 8: proxy {proxy_rps:.0f} req/s vs direct {direct_rps:.0f} "
           f"req/s: {proxy_rps / direct_rps:.2f}x (target ≥ 0.90); p50 {proxy_p50:.1f} ms vs "

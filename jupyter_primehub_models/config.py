@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
 import yaml
 from traitlets import Dict, Enum, Float, Int, TraitError, Type, Unicode, default, validate
@@ -65,12 +65,39 @@ def is_secret_name(name: str) -> bool:
     return bool(SECRET_NAME.search(name))
 
 
+#: What follows the userinfo of a URL: a host (a name, or an [IPv6] address) and a port.
+AUTHORITY = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%-]+)(:[0-9]{1,5})?$")
+
+
+def split_userinfo(url: str) -> tuple[str, str | None, str | None]:
+    """``(url without user:password@, user, password)``, user and password decoded.
+
+    Passwords are not always percent-encoded: one may hold ``/`` or ``@``. The userinfo
+    ends at the first ``@`` that a real host (and port) follows, so ``http://u:pa/ss@host``
+    is read as it was meant, and its password never survives in a URL we show.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url, None, None
+    end = min((i for i in (rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
+    at = rest.find("@", 0, end)
+    while at >= 0:
+        authority = rest[at + 1 :].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+        userinfo = rest[:at]
+        if AUTHORITY.match(authority) and (":" in userinfo or "/" not in userinfo):
+            user, colon, password = userinfo.partition(":")
+            return (
+                f"{scheme}://{rest[at + 1 :]}",
+                unquote(user),
+                (unquote(password) if colon else None),
+            )
+        at = rest.find("@", at + 1, end)
+    return url, None, None
+
+
 def strip_userinfo(url: str) -> str:
     """The URL without ``user:password@`` (safe to show in messages and the browser)."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+    return split_userinfo(url)[0]
 
 
 @dataclass(frozen=True)
@@ -92,7 +119,7 @@ class GroupConfig:
     @property
     def host(self) -> str:
         """``host:port`` of the tracking server, without credentials."""
-        return urlsplit(strip_userinfo(self.tracking_uri or "")).netloc
+        return strip_userinfo(self.tracking_uri or "").partition("://")[2].split("/", 1)[0]
 
     def cache_key(self) -> tuple[Any, ...]:
         return (self.name, self.tracking_uri, tuple(sorted(self.env.items())))
@@ -232,6 +259,20 @@ class PrimeHubModels(Configurable):
 
     invocation_max_bytes = Int(
         20 * 1024 * 1024, help="Largest scoring request the proxy accepts (bytes)."
+    ).tag(config=True)
+
+    json_max_bytes = Int(
+        1024 * 1024, help="Largest JSON request body of the other routes (bytes)."
+    ).tag(config=True)
+
+    max_deployments = Int(100, help="Live deployments a group may have.").tag(config=True)
+
+    max_replicas = Int(16, help="Replicas one deployment may ask for.").tag(config=True)
+
+    max_inflight = Int(
+        64,
+        help="Scoring requests in flight per deployment; more wait (up to 30 s, then 503), "
+        "so one slow deployment cannot hold the proxy's connections against the others.",
     ).tag(config=True)
 
     @default("state_dir")

@@ -14,6 +14,7 @@ STATUS_CODES: dict[str, int] = {
     "FORBIDDEN": 403,
     "PAYLOAD_TOO_LARGE": 413,
     "UNAVAILABLE": 503,
+    "STORE_UNAVAILABLE": 503,
     "INTERNAL": 500,
 }
 
@@ -82,3 +83,10 @@ class Unavailable(ApiError):
     """A deployment that is not serving, or whose serving process did not answer."""
 
     code = "UNAVAILABLE"
+
+
+class StoreUnavailable(ApiError):
+    """The deployments store cannot be used (damaged, from a newer version, unreachable);
+    the registry half keeps working, and the next request tries the store again."""
+
+    code = "STORE_UNAVAILABLE"

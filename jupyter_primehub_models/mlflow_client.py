@@ -15,12 +15,13 @@ import logging
 import ssl
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import aiohttp
 
-from .config import GroupConfig
+from .config import GroupConfig, split_userinfo, strip_userinfo
 from .errors import ApiError, Conflict, InvalidArgument, MlflowUnreachable, NotFound
+from .streams import read_limited
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +55,7 @@ def auth_headers(group: GroupConfig) -> dict[str, str]:
         return {"Authorization": f"Bearer {env['MLFLOW_TRACKING_TOKEN']}"}
     user, password = env.get("MLFLOW_TRACKING_USERNAME"), env.get("MLFLOW_TRACKING_PASSWORD")
     if not user and group.tracking_uri:
-        parts = urlsplit(group.tracking_uri)
-        if parts.username:
-            user, password = unquote(parts.username), unquote(parts.password or "")
+        _, user, password = split_userinfo(group.tracking_uri)
     if user:
         token = base64.b64encode(f"{user}:{password or ''}".encode()).decode()
         return {"Authorization": f"Basic {token}"}
@@ -96,9 +95,8 @@ class MlflowRestClient:
             raise ValueError(f"group {group.name!r} has no tracking URI")
         self.group = group
         self.timeout = timeout
-        parts = urlsplit(group.tracking_uri)
-        netloc = parts.netloc.rsplit("@", 1)[-1]
-        self._root = f"{parts.scheme}://{netloc}{parts.path.rstrip('/')}"
+        parts = urlsplit(strip_userinfo(group.tracking_uri))
+        self._root = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
         self._base = self._root + API
         self._headers = {"Accept": "application/json", **auth_headers(group)}
         self._session: aiohttp.ClientSession | None = None
@@ -168,8 +166,7 @@ class MlflowRestClient:
                 )
             if response.status != 200 or (response.content_length or 0) > limit:
                 return None
-            raw = await response.content.read(limit + 1)
-        return raw if len(raw) <= limit else None
+            return await read_limited(response.content, limit)
 
     def _decode(
         self, status: int, content_type: str | None, raw: bytes, endpoint: str

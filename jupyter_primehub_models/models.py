@@ -228,7 +228,7 @@ class DeploymentCreate(ApiModel):
     name: str = Field(min_length=1, max_length=63)
     model_uri: str = Field(min_length=1, max_length=1024)
     description: str = Field("", max_length=4096)
-    replicas: int = Field(1, ge=1, le=16)
+    replicas: int = Field(1, ge=1, le=1024, description="At most c.PrimeHubModels.max_replicas.")
     env: list[EnvVar] = Field(default_factory=list, max_length=100)
     access: Access = "private"
 
@@ -237,7 +237,9 @@ class DeploymentPatch(ApiModel):
     name: str | None = Field(None, min_length=1, max_length=63)
     model_uri: str | None = Field(None, min_length=1, max_length=1024)
     description: str | None = Field(None, max_length=4096)
-    replicas: int | None = Field(None, ge=1, le=16)
+    replicas: int | None = Field(
+        None, ge=1, le=1024, description="At most c.PrimeHubModels.max_replicas."
+    )
     env: list[EnvVar] | None = Field(None, max_length=100)
     access: Access | None = None
     revision: int | None = Field(None, description="The revision this change is based on.")

@@ -11,7 +11,6 @@ import asyncio
 import json
 import threading
 import time
-import urllib.request
 from typing import Any
 
 from .config import PrimeHubModels, load_jupyter_config
@@ -281,19 +280,21 @@ def wait_until_deployed(
 
 def predict(deployment_id: str, data: Any, *, group: str | None = None) -> Any:
     """Score with a deployment: ``data`` is a pandas DataFrame, a list of rows or inputs,
-    or an MLflow scoring payload (``{"dataframe_split": …}``, ``{"inputs": …}``, …)."""
-    d = get_deployment(deployment_id, group=group)
-    if not d.endpoint:
-        raise ApiError(f"Deployment {deployment_id} is not serving ({d.phase})", status=409)
-    payload = _payload(data)
-    request = urllib.request.Request(  # noqa: S310 (the backend's loopback endpoint)
-        f"{d.endpoint}/invocations",
-        data=json.dumps(payload).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=CALL_TIMEOUT) as answer:  # noqa: S310
-        result = json.loads(answer.read())
+    or an MLflow scoring payload (``{"dataframe_split": …}``, ``{"inputs": …}``, …).
+
+    It goes to the deployment's serving processes the way the server's proxy does (on
+    this host, their private sockets); the scoring server's own error is raised."""
+    g = _group(group)
+    body = json.dumps(_payload(data)).encode()
+    answer = _runner.run(lambda s: s.deployments.score(g, deployment_id, body, "application/json"))
+    try:
+        result = json.loads(answer.body or b"null")
+    except ValueError:
+        result = (answer.body or b"").decode(errors="replace")
+    if answer.status >= 400:
+        message = result.get("message", result) if isinstance(result, dict) else result
+        raise ApiError(f"Deployment {deployment_id} answered {answer.status}: {message}",
+                       status=answer.status)  # fmt: skip
     return result.get("predictions", result) if isinstance(result, dict) else result
 
 

@@ -13,7 +13,8 @@ from .config import GroupSource, PrimeHubModels
 from .deployments.environment import Environments
 from .deployments.reconciler import Reconciler
 from .deployments.record import RecordCache
-from .deployments.service import DeploymentService
+from .deployments.scoring import Scorer
+from .deployments.service import DeploymentService, Limits
 from .deployments.store import Store
 from .mlflow_client import ClientPool
 from .registry import RegistryService
@@ -28,10 +29,14 @@ class Services:
     _started: asyncio.Task[None] | None = None
 
     async def ensure_started(self) -> None:
-        """Start the reconciler once (adopting what still runs); later calls just wait."""
-        if self._started is None:
-            self._started = asyncio.ensure_future(self.reconciler.start())
-        await asyncio.shield(self._started)
+        """Start the reconciler once (adopting what still runs); later calls just wait. A
+        start that failed (the store could not be opened) is tried again by the next call."""
+        started = self._started
+        if started is not None and started.done() and started.exception() is not None:
+            started = None
+        if started is None:
+            started = self._started = asyncio.ensure_future(self.reconciler.start())
+        await asyncio.shield(started)
 
     async def aclose(self) -> None:
         await self.reconciler.stop()
@@ -47,8 +52,10 @@ def build_services(settings: PrimeHubModels, environ: Mapping[str, str] | None =
     backend = settings.backend_class(parent=settings)
     environments = Environments(groups)
     cache = RecordCache()
-    reconciler = Reconciler(store, backend, environments.for_record, cache)
+    reconciler = Reconciler(store, backend, environments, cache)
     deployments = DeploymentService(
-        store, registry, backend, environments, cache, on_change=reconciler.kick
-    )
+        store, registry, backend, environments, cache, Scorer(settings.max_inflight),
+        limits=Limits(settings.max_deployments, settings.max_replicas),
+        on_change=reconciler.kick,
+    )  # fmt: skip
     return Services(settings, registry, deployments, reconciler)

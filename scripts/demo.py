@@ -21,7 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 from tests.servers import child_env, free_port, mlflow_server, stop  # noqa: E402
 
-DEMO = ROOT / ".demo"
+#: Where the demo keeps MLflow's data, its configuration and the deployments store.
+DEMO = Path(os.environ.get("PRIMEHUB_MODELS_DEMO_DIR") or ROOT / ".demo")
 NOTEBOOK = ROOT / "examples" / "register_models.ipynb"
 
 
@@ -68,11 +69,40 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def main() -> None:
-    # Ctrl-C, and SIGTERM (a service manager, or a shell that started us in the background
-    # with SIGINT ignored), both stop JupyterLab and MLflow cleanly
+def stop_on_signals() -> None:
+    """Ctrl-C, and SIGTERM (a service manager, or a shell that started us in the background
+    with SIGINT ignored), both stop everything the demo started. Installed again after the
+    example notebook ran: nbclient's kernel handling puts the default handlers back."""
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
+
+
+def stop_deployments() -> None:
+    """The demo's deployments' serving processes (the demo is not a server that must
+    outlive itself; they start again with the next demo)."""
+    import asyncio
+
+    from jupyter_primehub_models.deployments.backends.local.processes import Processes, Replica
+    from jupyter_primehub_models.deployments.store import Store
+
+    db = DEMO / "state" / "deployments.sqlite"
+    if not db.exists():
+        return
+    store = Store(db)
+
+    async def stop() -> None:
+        records = await store.list(include_deleted=True)
+        replicas = [Replica.recorded(r) for rec in records for r in rec.runtime.get("replicas", ())]
+        await Processes(sys.executable, DEMO, 10, 0).kill_all(replicas)
+
+    try:
+        asyncio.run(stop())
+    finally:
+        store.close()
+
+
+def main() -> None:
+    stop_on_signals()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--port", type=int, default=8888)
@@ -83,6 +113,7 @@ def main() -> None:
         print(f"    MLflow UI: {uri}", flush=True)
         if args.reseed or registry_is_empty(uri):
             run_example_notebook(uri)
+            stop_on_signals()
         config = write_config(uri)
         cmd = [
             sys.executable, "-m", "jupyter", "lab", f"--port={args.port}",
@@ -97,9 +128,10 @@ def main() -> None:
         try:
             lab.wait()
         except KeyboardInterrupt:
-            print("\n==> stopping JupyterLab and MLflow", flush=True)
+            print("\n==> stopping JupyterLab, the deployments and MLflow", flush=True)
         finally:
             stop(lab)
+            stop_deployments()
 
 
 if __name__ == "__main__":

@@ -95,11 +95,13 @@ def pids(deployment: dict[str, Any], state_dir: Path) -> list[int]:
     return [r["pid"] for r in json.loads(found[0]).get("replicas", ())] if found else []
 
 
-def ports(deployment: dict[str, Any], state_dir: Path) -> list[int]:
-    with contextlib.closing(sqlite3.connect(state_dir / "deployments.sqlite")) as conn:
-        row = conn.execute("SELECT runtime FROM deployments WHERE id = ?", (deployment["id"],))
-        found = row.fetchone()
-    return [r["port"] for r in json.loads(found[0]).get("replicas", ())] if found else []
+def open_sockets(pid: int) -> int:
+    """How many sockets process ``pid`` holds (its listener, and each accepted connection)."""
+    count = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            count += os.readlink(fd).startswith("socket:[")
+    return count
 
 
 def alive(pid: int) -> bool:

@@ -22,6 +22,11 @@ ODD = 'wine "quality" 100% ?#+ it\'s'
 CHINESE = "鳶尾花分類 🌸"
 EMPTY = "empty-model"
 BROKEN = "broken-at-load"
+LEAKY = "leaky-at-load"
+SLOW = "slow-model"
+BIG = "big-mlmodel"
+#: What the leaky model also prints: the value of a secret in the Jupyter server's own env.
+AMBIENT_LEAK = "ambient-leak-7c2e9b-never-shown"
 
 
 class BrokenAtLoad(mlflow.pyfunc.PythonModel):
@@ -30,6 +35,46 @@ class BrokenAtLoad(mlflow.pyfunc.PythonModel):
     def load_context(self, context: object) -> None:
         import missing_dependency_for_tests  # noqa: F401
 
+    def predict(self, context: object, model_input: object) -> object:
+        return model_input
+
+
+class LeakyAtLoad(mlflow.pyfunc.PythonModel):
+    """Serving it fails, after printing its deployment's APP_API_TOKEN in every disguise a
+    log can hold it (raw, URL-encoded, base64, split across two lines) and a value of the
+    server's own environment."""
+
+    def load_context(self, context: object) -> None:
+        import base64
+        import os
+        import urllib.parse
+
+        token = os.environ.get("APP_API_TOKEN", "")
+        half = len(token) // 2
+        print("raw", token, flush=True)
+        print("url", urllib.parse.quote(token, safe=""), flush=True)
+        print("b64", base64.b64encode(("bearer:" + token).encode()).decode(), flush=True)
+        print("split", token[:half], flush=True)
+        print(token[half:], "(continued)", flush=True)
+        print("ambient", AMBIENT_LEAK, flush=True)
+        raise RuntimeError(f"the token {token} was refused")
+
+    def predict(self, context: object, model_input: object) -> object:
+        return model_input
+
+
+class Slow(mlflow.pyfunc.PythonModel):
+    """Answers after SLOW_SECONDS (default 60): a deployment that holds its requests."""
+
+    def predict(self, context: object, model_input: object) -> object:
+        import os
+        import time
+
+        time.sleep(float(os.environ.get("SLOW_SECONDS", "60")))
+        return model_input
+
+
+class Echo(mlflow.pyfunc.PythonModel):
     def predict(self, context: object, model_input: object) -> object:
         return model_input
 
@@ -81,6 +126,26 @@ def main(uri: str) -> None:
             pip_requirements=["mlflow"],
         )  # fmt: skip
         made[BROKEN] = [{"version": str(info.registered_model_version)}]
+    with mlflow.start_run(run_name="leaky"):
+        info = mlflow.pyfunc.log_model(
+            name="model", python_model=LeakyAtLoad(), registered_model_name=LEAKY,
+            pip_requirements=["mlflow"],
+        )  # fmt: skip
+        made[LEAKY] = [{"version": str(info.registered_model_version)}]
+    with mlflow.start_run(run_name="slow"):
+        info = mlflow.pyfunc.log_model(
+            name="model", python_model=Slow(), registered_model_name=SLOW,
+            pip_requirements=["mlflow"],
+        )  # fmt: skip
+        made[SLOW] = [{"version": str(info.registered_model_version)}]
+    with mlflow.start_run(run_name="big"):
+        # an MLmodel of ~300 KB: MLflow sends it in many network reads
+        info = mlflow.pyfunc.log_model(
+            name="model", python_model=Echo(), registered_model_name=BIG,
+            pip_requirements=["mlflow"], input_example=X.head(2),
+            metadata={"notes": "long notes " * 30000},
+        )  # fmt: skip
+        made[BIG] = [{"version": str(info.registered_model_version)}]
     print("\n" + json.dumps(made))
 
 

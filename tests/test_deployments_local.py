@@ -45,7 +45,7 @@ async def test_deploy_score_swap_stop_start_delete(
     assert dup.body["error"]["field"] == "name"  # the dialog shows it at the name field
 
     d = await wait_for(api, "team", d["id"], lambda b: b["phase"] == "Deployed")
-    assert d["endpoint"].startswith("http://127.0.0.1:")
+    assert d["endpoint"].startswith("unix:")
     versions = (await api("groups", "team", "models", IRIS, "versions")).body["versions"]
     by_version = {v["version"]: v["deployed_by"] for v in versions}
     assert by_version["1"] == [{"id": d["id"], "name": "Iris prod", "phase": "Deployed"}]

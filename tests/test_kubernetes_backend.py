@@ -363,3 +363,21 @@ async def test_against_a_real_cluster(mlflow_uri: str, seeded: Any) -> None:
     finally:
         await backend.delete(rec)
     assert rec.id not in await backend._list_ours()
+
+
+async def test_an_artifact_location_is_never_another_groups(
+    tmp_path: Path, mlflow_uri: str, seeded: Any, down_uri: str
+) -> None:
+    """Group A's version 1 of a model was looked up; group B's model of the same name and
+    version lives on B's MLflow (down): B is not handed A's artifact location."""
+    backend = KubernetesBackend(kubeconfig=str(_kubeconfig(tmp_path, _closed_port())),
+                                request_timeout=3)  # fmt: skip
+    a = record(grp="team", served_version="1", model_uri=f"models:/{IRIS}/1")
+    b = record(id="other-team-b1", grp="other", served_version="1",
+               model_uri=f"models:/{IRIS}/1")  # fmt: skip
+    await backend.apply(a, {"MLFLOW_TRACKING_URI": mlflow_uri})
+    assert "Kubernetes API" in backend.status(a).message  # A got its location, then no cluster
+    await backend.apply(b, {"MLFLOW_TRACKING_URI": down_uri})
+    seen = backend.status(b)
+    assert "MLflow at" in seen.message and "not reachable" in seen.message, seen.message
+    await backend.close()

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.seed_registry import CHINESE, EMPTY, IRIS, ODD
+from tests.seed_registry import BIG, CHINESE, EMPTY, IRIS, ODD
 
 
 async def test_groups_lists_bindings_without_secrets(api: Any, mlflow_uri: str) -> None:
@@ -334,3 +334,13 @@ async def test_source_notebook_resolves_under_the_jupyter_root(
             assert r.body["source_notebook"] == {"path": path, "lab_path": expected}
     finally:
         tag("")
+
+
+async def test_a_large_mlmodel_is_read_to_its_end(api: Any, seeded: Any) -> None:
+    """Its MLmodel (~300 KB of metadata) arrives in many network reads: all of them are
+    read, so the signature at its end is there."""
+    r = await api("groups", "team", "models", BIG, "versions", "1", "signature")
+    assert r.status == 200, r.text
+    assert r.body["flavors"] == ["python_function"]
+    names = {f["name"] for f in r.body["inputs"] or ()}
+    assert "sepal length (cm)" in names, r.body

@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Mapping
 
 from .backends.base import Backend
+from .environment import Environments
 from .record import Record, RecordCache, now_ms
 from .store import Store
 
@@ -25,7 +25,7 @@ class Reconciler:
         self,
         store: Store,
         backend: Backend,
-        env_for: Callable[[Record], Mapping[str, str]],
+        environments: Environments,
         cache: RecordCache,
         *,
         poll: float = 0.5,
@@ -33,7 +33,8 @@ class Reconciler:
     ):
         self.store = store
         self.backend = backend
-        self.env_for = env_for
+        #: the groups in force and each deployment's environment
+        self.environments = environments
         #: every pass leaves the records it saw here (the scoring path reads them)
         self.cache = cache
         self.poll = poll
@@ -92,16 +93,38 @@ class Reconciler:
                 seen.append(record)
         self.cache.replace_all(seen)
 
+    async def _group_removed(self, record: Record) -> Record:
+        """The record's group is gone from the configuration: nothing of it may run (it
+        would run with no binding, or the server's own). Stopped, and said so once; when
+        the group comes back, the next pass serves it again."""
+        message = (
+            f"group removed: {record.grp!r} is no longer configured; not serving until it is "
+            "back in c.PrimeHubModels.groups or groups_file"
+        )
+        await self.backend.stop(record)
+        if record.phase == "Stopped" and record.message == message:
+            return record
+        log.warning("PrimeHub Models: deployment %s: %s", record.id, message)
+        await self.backend.note(record, message)
+        return await self.store.set_status(
+            record.id, phase="Stopped", message=message, endpoint=None
+        )
+
     async def _reconcile(self, record: Record) -> Record | None:
         """One record towards its desired state; the record as now stored (None: removed)."""
         if record.desired == "deleted":
             await self.backend.delete(record)
             await self.store.remove(record.id)
             return None
+        if record.damaged:  # shown as damaged; nothing is done to it until it is deleted
+            return record
+        group = self.environments.groups.get(record.grp)
+        if group is None:
+            return await self._group_removed(record)
         if record.desired == "stopped":
             await self.backend.stop(record)
         else:
-            await self.backend.apply(record, self.env_for(record))
+            await self.backend.apply(record, self.environments.for_record(record))
         seen = self.backend.status(record)
         changes: dict[str, object] = {}
         if seen.phase != record.phase:

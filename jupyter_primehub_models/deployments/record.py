@@ -10,8 +10,8 @@ from typing import Any
 
 from ..model_uri import ModelUri
 
-#: Columns holding JSON.
-JSON_COLUMNS = ("env", "history", "runtime")
+#: Columns holding JSON, and what each holds.
+JSON_COLUMNS: dict[str, type] = {"env": list, "history": list, "runtime": dict}
 
 
 def now_ms() -> int:
@@ -42,6 +42,8 @@ class Record:
     endpoint: str | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
     runtime: dict[str, Any] = field(default_factory=dict)
+    #: why the stored row could not be read whole (not a column): "" when it is fine
+    damaged: str = ""
 
     @property
     def uri(self) -> ModelUri:
@@ -56,13 +58,26 @@ class Record:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Record:
+        """A stored row; one whose JSON cannot be read is kept as ``damaged``, with empty
+        values, so that it can be shown and deleted while the others work."""
         values = dict(row)
-        for column in JSON_COLUMNS:
-            values[column] = json.loads(values[column])
+        unreadable = []
+        for column, kind in JSON_COLUMNS.items():
+            try:
+                value = json.loads(values[column])
+            except (TypeError, ValueError):
+                value = None
+            if not isinstance(value, kind):
+                unreadable.append(column)
+                value = kind()
+            values[column] = value
+        if unreadable:
+            values["damaged"] = f"its stored {', '.join(unreadable)} cannot be read"
         return cls(**values)
 
     def to_row(self) -> dict[str, Any]:
         values = dict(self.__dict__)
+        del values["damaged"]
         for column in JSON_COLUMNS:
             values[column] = json.dumps(values[column], ensure_ascii=False)
         return values

@@ -6,13 +6,13 @@ the store directly. The reconciler realizes what it writes.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import string
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
-
-import aiohttp
 
 from ..config import is_secret_name
 from ..errors import InvalidArgument, NotFound
@@ -28,11 +28,11 @@ from ..models import (
 )
 from ..registry import RegistryService
 from .backends.base import Backend
-from .environment import MASK, Environments
+from .environment import MASK, Environments, check_env
 from .record import Record, RecordCache, now_ms
+from .scoring import Answer, Scorer
 from .store import Store
 
-SCORING_TIMEOUT = aiohttp.ClientTimeout(total=300, sock_connect=10)
 SLUG_CHARS = string.ascii_lowercase + string.digits
 
 
@@ -44,6 +44,14 @@ def new_id(name: str) -> str:
     return f"{slug}-{''.join(secrets.choice(SLUG_CHARS) for _ in range(6))}"
 
 
+@dataclass(frozen=True)
+class Limits:
+    """Caps of ``c.PrimeHubModels`` a deployment is held to."""
+
+    max_deployments: int = 100
+    max_replicas: int = 16
+
+
 class DeploymentService:
     def __init__(
         self,
@@ -52,6 +60,9 @@ class DeploymentService:
         backend: Backend,
         environments: Environments,
         cache: RecordCache,
+        scorer: Scorer,
+        *,
+        limits: Limits = Limits(),
         on_change: Callable[[], None] = lambda: None,
     ):
         self.store = store
@@ -60,8 +71,9 @@ class DeploymentService:
         self.environments = environments
         #: shared with the reconciler, which refreshes it every pass
         self.cache = cache
+        self.scorer = scorer
+        self.limits = limits
         self.on_change = on_change
-        self._scoring: aiohttp.ClientSession | None = None
 
     async def serving_record(self, group: str, deployment_id: str) -> Record:
         """The record for scoring: from memory when known (≤ one reconcile pass old)."""
@@ -70,17 +82,28 @@ class DeploymentService:
             record = await self.record(group, deployment_id)
         return record
 
-    def scoring_session(self) -> aiohttp.ClientSession:
-        """The pooled client the scoring proxy sends requests with."""
-        if self._scoring is None or self._scoring.closed:
-            self._scoring = aiohttp.ClientSession(
-                timeout=SCORING_TIMEOUT, connector=aiohttp.TCPConnector(limit=256)
-            )
-        return self._scoring
+    @contextlib.asynccontextmanager
+    async def scoring(
+        self,
+        record: Record,
+        body: bytes,
+        headers: Mapping[str, str],
+        stream_above: int | None = None,
+    ) -> AsyncIterator[Answer]:
+        """One scoring request to the deployment's serving processes (the proxy's)."""
+        async with self.scorer.post(
+            self.backend, record, body, headers, stream_above=stream_above
+        ) as answer:
+            yield answer
+
+    async def score(self, group: str, deployment_id: str, body: bytes, content_type: str) -> Answer:
+        """Score and read the whole answer (the scripting API's ``predict``)."""
+        record = await self.serving_record(group, deployment_id)
+        async with self.scoring(record, body, {"Content-Type": content_type}) as answer:
+            return answer
 
     async def aclose(self) -> None:
-        if self._scoring is not None:
-            await self._scoring.close()
+        await self.scorer.aclose()
 
     # -- reads -----------------------------------------------------------------------------
 
@@ -104,13 +127,15 @@ class DeploymentService:
     async def logs(self, group: str, deployment_id: str, query: LogsQuery) -> LogLines:
         record = await self.record(group, deployment_id)
         lines = await self.backend.logs(record, query.tail)
-        return LogLines(lines=[self.environments.masked(record, line) for line in lines])
+        return LogLines(lines=self.environments.masker(record).lines(lines))
 
     # -- writes ----------------------------------------------------------------------------
 
     async def create(self, group: str, body: Any) -> Deployment:
         spec = parse_as(DeploymentCreate, body)
         name = _check_name(spec.name)
+        check_env(e.model_dump() for e in spec.env)
+        self._check_replicas(spec.replicas)
         uri = ModelUri.parse(spec.model_uri)
         version = await self.registry.resolve(group, uri)
         at = now_ms()
@@ -133,7 +158,7 @@ class DeploymentService:
             revision=1,
             history=[{"model_uri": str(uri), "version": version, "at": at}],
         )
-        await self.store.insert(record)
+        await self.store.insert(record, max_live=self.limits.max_deployments)
         return self._changed(record)
 
     async def update(self, group: str, deployment_id: str, body: Any) -> Deployment:
@@ -142,11 +167,14 @@ class DeploymentService:
         changes: dict[str, Any] = {}
         if patch.name is not None:
             changes["name"] = _check_name(patch.name)
+        if patch.replicas is not None:
+            self._check_replicas(patch.replicas)
         for field in ("description", "replicas", "access"):
             value = getattr(patch, field)
             if value is not None:
                 changes[field] = value
         if patch.env is not None:
+            check_env(e.model_dump() for e in patch.env)
             stored = {e["name"]: e["value"] for e in record.env}
             changes["env"] = [
                 {"name": e.name, "value": stored.get(e.name, "") if e.value == MASK else e.value}
@@ -166,7 +194,12 @@ class DeploymentService:
         """Run again; a deployment of ``models:/name@alias`` follows the alias anew."""
         record = await self.record(group, deployment_id)
         changes = await self._retarget(group, record, record.uri)
-        phase = "Deploying" if record.desired != "running" else record.phase
+        # from stopped, or failed: on its way again
+        phase = (
+            "Deploying"
+            if record.desired != "running" or record.phase == "Failed"
+            else (record.phase)
+        )
         return self._changed(
             await self.store.update(record.id, None, desired="running", phase=phase, **changes)
         )
@@ -176,6 +209,13 @@ class DeploymentService:
         return self._changed(
             await self.store.update(record.id, None, desired="deleted", phase="Stopping")
         )
+
+    def _check_replicas(self, replicas: int) -> None:
+        if replicas > self.limits.max_replicas:
+            raise InvalidArgument(
+                f"replicas: at most {self.limits.max_replicas} (c.PrimeHubModels.max_replicas)",
+                field="replicas",
+            )
 
     def _changed(self, record: Record) -> Deployment:
         self.cache.put(record)
@@ -197,7 +237,16 @@ class DeploymentService:
     # -- views -----------------------------------------------------------------------------
 
     def view(self, record: Record) -> Deployment:
+        mask = self.environments.masker(record)
         uri = record.uri
+        phase, message = record.phase, mask(record.message)
+        if record.damaged:
+            phase = "Failed"
+            message = f"This deployment's stored record is damaged ({record.damaged}); delete it"
+        history = [
+            {**entry, "message": mask(entry["message"])} if entry.get("message") else entry
+            for entry in record.history
+        ]
         return Deployment(
             id=record.id,
             name=record.name,
@@ -208,8 +257,8 @@ class DeploymentService:
             version=uri.version,
             alias=uri.alias,
             served_version=record.served_version,
-            phase=record.phase,  # type: ignore[arg-type]
-            message=self.environments.masked(record, record.message),
+            phase=phase,  # type: ignore[arg-type]
+            message=message,
             endpoint=record.endpoint,
             replicas=record.replicas,
             env=[
@@ -220,7 +269,7 @@ class DeploymentService:
             created_at=record.created_at,
             updated_at=record.updated_at,
             revision=record.revision,
-            history=record.history,  # type: ignore[arg-type]
+            history=history,  # type: ignore[arg-type]
             backend=record.backend,
         )
 

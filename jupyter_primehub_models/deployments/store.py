@@ -9,6 +9,8 @@ Readers that want to know whether anything changed (the reconciler) poll
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -17,11 +19,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, NotFound, StoreUnavailable
 from .deployed_by import DeploymentRef
 from .record import Record, now_ms
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 #: Migrations, in order; ``PRAGMA user_version`` holds how many have run.
 MIGRATIONS: tuple[str, ...] = (
@@ -62,23 +65,52 @@ class Store:
 
     def __init__(self, path: Path):
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="primehub-models-store")
         self._local = threading.local()
         self._data_version: int | None = None
-        self._run(self._migrate)
+        self._reported: str | None = None
 
     # -- plumbing --------------------------------------------------------------------------
 
     def _conn(self) -> sqlite3.Connection:
+        """The store thread's connection, opened (and migrated) on first use. A store that
+        cannot be opened is ``StoreUnavailable``, and the next call tries again."""
         conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        if conn is not None:
+            return conn
+        try:
+            conn = self._open()
+        except StoreUnavailable as err:
+            if err.message != self._reported:  # said once in the log, not per request
+                self._reported = err.message
+                log.error("PrimeHub Models: %s", err.message)
+            raise
+        self._reported = None
+        self._local.conn = conn
+        return conn
+
+    def _open(self) -> sqlite3.Connection:
+        parent = self.path.parent
+        parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        parent.chmod(0o700)
+        os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))  # private from birth
+        self.path.chmod(0o600)
+        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        try:
             conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout=10000")
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA busy_timeout=10000")
-            self._local.conn = conn
+            self._migrate(conn)
+        except sqlite3.DatabaseError as err:
+            conn.close()
+            raise StoreUnavailable(
+                f"The deployments store {self.path} is damaged or not a deployments store "
+                f"({err}); move it away to start a new one"
+            ) from None
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
@@ -89,11 +121,21 @@ class Store:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, lambda: fn(self._conn()))
 
-    @staticmethod
-    def _migrate(conn: sqlite3.Connection) -> None:
+    async def open(self) -> None:
+        """Open (and migrate) now; ``StoreUnavailable`` if it cannot be used."""
+        await self._call(lambda c: None)
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
         conn.execute("BEGIN IMMEDIATE")
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(MIGRATIONS):
+                raise StoreUnavailable(
+                    f"The deployments store {self.path} was written by a newer version of "
+                    f"jupyter-primehub-models (schema {version}; this version knows schema "
+                    f"{len(MIGRATIONS)}): it is left as it is. Upgrade the package, or set "
+                    "c.PrimeHubModels.state_dir to another folder."
+                )
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
                 for statement in filter(str.strip, script.split(";")):
                     conn.execute(statement)
@@ -104,11 +146,13 @@ class Store:
             raise
 
     def close(self) -> None:
-        def close_conn(conn: sqlite3.Connection) -> None:
-            conn.close()
-            self._local.conn = None
+        def close_conn() -> None:
+            conn = getattr(self._local, "conn", None)
+            if conn is not None:
+                conn.close()
+                self._local.conn = None
 
-        self._run(close_conn)
+        self._executor.submit(close_conn).result()
         self._executor.shutdown(wait=True)
 
     # -- reads -----------------------------------------------------------------------------
@@ -160,20 +204,38 @@ class Store:
 
     # -- writes ----------------------------------------------------------------------------
 
-    async def insert(self, record: Record) -> Record:
+    async def insert(self, record: Record, max_live: int | None = None) -> Record:
+        """Add a deployment; ``Conflict`` if its name is taken in its group, or if the group
+        already has ``max_live`` live deployments (counted in the same transaction)."""
         row = record.to_row()
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
 
         def insert(c: sqlite3.Connection) -> None:
+            c.execute("BEGIN IMMEDIATE")
             try:
+                if max_live is not None:
+                    (live,) = c.execute(
+                        "SELECT COUNT(*) FROM deployments WHERE grp = ? AND desired != 'deleted'",
+                        (record.grp,),
+                    ).fetchone()
+                    if live >= max_live:
+                        raise Conflict(
+                            f"Group {record.grp!r} has {live} deployments, the most "
+                            f"c.PrimeHubModels.max_deployments allows: delete one first"
+                        )
                 sql = f"INSERT INTO deployments ({columns}) VALUES ({marks})"  # noqa: S608 (ours)
                 c.execute(sql, list(row.values()))
+                c.execute("COMMIT")
             except sqlite3.IntegrityError:
+                c.execute("ROLLBACK")
                 raise Conflict(
                     f"A deployment named {record.name!r} already exists in group {record.grp!r}",
                     field="name",
                 ) from None
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
 
         await self._call(insert)
         return record

@@ -15,8 +15,13 @@ from typing import Any
 from urllib.parse import quote
 
 from ..config import NOT_CONFIGURED_HINT, GroupConfig, GroupSource
-from ..deployments.deployed_by import DeploymentIndex, NoDeployments, deployed_by
-from ..errors import ApiError, InvalidArgument, NotConfigured, NotFound
+from ..deployments.deployed_by import (
+    DeploymentIndex,
+    DeploymentRef,
+    NoDeployments,
+    deployed_by,
+)
+from ..errors import ApiError, InvalidArgument, NotConfigured, NotFound, StoreUnavailable
 from ..lineage import NOTEBOOK_TAG
 from ..mlflow_client import ClientPool, MlflowRestClient
 from ..model_files import read_signature
@@ -187,6 +192,14 @@ class RegistryService:
             )
         return aliases[uri.alias]
 
+    async def _deployed(self, group: str, model: str) -> Sequence[DeploymentRef]:
+        """The index's deployments of a model; none when the store cannot be used (the
+        registry pages work without it, the deployments API says why)."""
+        try:
+            return await self.index.for_model(group, model)
+        except StoreUnavailable:
+            return ()
+
     # -- versions -------------------------------------------------------------------------
 
     async def list_versions(self, group_name: str, name: str, query: VersionsQuery) -> VersionPage:
@@ -202,7 +215,7 @@ class RegistryService:
         calls = [
             client.get("model-versions/search", params),
             self._registered_model(client, name),
-            self.index.for_model(group.name, name),
+            self._deployed(group.name, name),
         ]
         if query.run_data:
             calls.append(self.runs.experiment_ids(group, client))
@@ -240,7 +253,7 @@ class RegistryService:
         found = await versions_of_runs(client, run_ids)
         names = sorted({mv["name"] for mv in found})
         models = await gather_all(*(self._registered_model(client, n) for n in names))
-        refs = await gather_all(*(self.index.for_model(group.name, n) for n in names))
+        refs = await gather_all(*(self._deployed(group.name, n) for n in names))
         joined: dict[str, tuple[Mapping[str, str], Mapping[str, Any]]] = {}
         for name, rm, ref in zip(names, models, refs, strict=True):
             aliases = mapping.aliases_of(rm)
@@ -275,7 +288,7 @@ class RegistryService:
             client.get("model-versions/get", {"name": name, "version": version})
         )
         rm_call = asyncio.ensure_future(self._registered_model(client, name))
-        refs_call = asyncio.ensure_future(self.index.for_model(group.name, name))
+        refs_call = asyncio.ensure_future(self._deployed(group.name, name))
         # A version's run and source never change: when we know them, fetch run and
         # logged model alongside the version instead of after it.
         early = self._origin_calls(client, *origin) if origin else ()

@@ -1,4 +1,9 @@
-"""The handler base: Jupyter auth, argument parsing, and the one error shape."""
+"""The handler base: Jupyter auth, argument parsing, the body limit, the one error shape.
+
+Bodies stream in (``stream_request_body``): a body larger than the route allows is
+refused with a 413 as soon as its declared length (or the part received) says so, before
+it is buffered; tornado then stops reading and closes the connection.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from typing import Any, TypeVar
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
-from ..errors import CODE_FOR_STATUS, ApiError, InvalidArgument, error_body
+from ..errors import CODE_FOR_STATUS, ApiError, InvalidArgument, PayloadTooLarge, error_body
 from ..models import ApiModel, Query
 from ..services import Services
 from .spec import Route, parse_query
@@ -19,8 +24,11 @@ Q = TypeVar("Q", bound=Query)
 log = logging.getLogger(__name__)
 
 AUTH_RESOURCE = "primehub_models"
+#: Bodies with a method that carries one.
+WITH_BODY = ("POST", "PATCH", "PUT")
 
 
+@web.stream_request_body
 class ApiHandler(APIHandler):
     """Parses, calls one service method, serializes. Nothing else lives here."""
 
@@ -34,6 +42,41 @@ class ApiHandler(APIHandler):
         super().initialize()
         self.route = route
         self.routes = routes
+        self._chunks: list[bytes] = []
+        self._received = 0
+
+    def body_limit(self) -> int:
+        """The largest body this route takes (JSON routes; the scoring route has its own)."""
+        return int(self.services.settings.json_max_bytes)
+
+    async def prepare(self) -> None:
+        await super().prepare()
+        if self.request.method not in WITH_BODY:
+            return
+        limit = self.body_limit()
+        declared = self.request.headers.get("Content-Length")
+        if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
+            raise PayloadTooLarge(f"The request body is larger than {limit} bytes")
+        # tornado stops reading a (chunked) body that goes on past the limit
+        self.request.connection.set_max_body_size(limit + 64 * 1024)  # type: ignore[union-attr]
+
+    def data_received(self, chunk: bytes) -> None:
+        if self._finished:  # refused already; tornado closes once the answer is out
+            return
+        self._received += len(chunk)
+        if self._received > self.body_limit():
+            # answer now: tornado then stops reading, and closes the connection
+            self._chunks.clear()
+            err = PayloadTooLarge(f"The request body is larger than {self.body_limit()} bytes")
+            self.log_exception(type(err), err, None)
+            self.send_error(err.status, exc_info=(type(err), err, None))
+            return
+        self._chunks.append(chunk)
+
+    @property
+    def body(self) -> bytes:
+        """The request body, as it arrived."""
+        return b"".join(self._chunks)
 
     @property
     def services(self) -> Services:
@@ -56,9 +99,11 @@ class ApiHandler(APIHandler):
 
     def json_body(self) -> Any:
         try:
-            return json.loads(self.request.body or b"null")
+            return json.loads(self.body or b"null")
         except ValueError:
             raise InvalidArgument("The request body is not valid JSON") from None
+        except RecursionError:
+            raise InvalidArgument("The request body is nested too deeply") from None
 
     # -- answers --------------------------------------------------------------------------
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import aiohttp
-from jupyter_server.auth.decorator import authorized
+from jupyter_server.auth.decorator import allow_unauthenticated, authorized
+from jupyter_server.utils import ensure_async
 from tornado import web
 
 from ..deployments.service import DeploymentService
-from ..errors import ApiError, PayloadTooLarge, Unavailable
+from ..errors import ApiError, InvalidArgument
 from ..models import LogsQuery
 from .base import AUTH_RESOURCE, ApiHandler
 
@@ -43,9 +43,9 @@ class DeploymentHandler(DeploymentApiHandler):
     @authorized
     async def patch(self, group: str, id: str) -> None:
         body = self.json_body()
-        match = self.request.headers.get("If-Match", "").strip('"')
-        if isinstance(body, dict) and "revision" not in body and match.isdigit():
-            body["revision"] = int(match)
+        revision = if_match(self.request.headers.get("If-Match"))
+        if isinstance(body, dict) and "revision" not in body and revision is not None:
+            body["revision"] = revision
         self.reply(await (await self.deployments()).update(group, id, body))
 
     @web.authenticated
@@ -80,8 +80,12 @@ class InvocationsHandler(DeploymentApiHandler):
     """Scoring, proxied to the deployment's own serving processes only.
 
     ``private``: Jupyter credentials required. ``public``: this route (and no other)
-    also answers requests that carry none, as PrimeHub's public endpoints do.
+    also answers requests that carry none, as PrimeHub's public endpoints do, also when
+    ``ServerApp.allow_unauthenticated_access`` is off (``@allow_unauthenticated``).
     """
+
+    def body_limit(self) -> int:
+        return int(self.services.settings.invocation_max_bytes)
 
     def check_xsrf_cookie(self) -> None:
         # XSRF guards cookie-authenticated browsers; a request with no credentials at all
@@ -92,6 +96,7 @@ class InvocationsHandler(DeploymentApiHandler):
             return
         super().check_xsrf_cookie()
 
+    @allow_unauthenticated
     async def post(self, group: str, id: str) -> None:
         deployments = await self.deployments()
         if self.current_user is None:
@@ -102,30 +107,35 @@ class InvocationsHandler(DeploymentApiHandler):
             if record is None or record.access != "public":
                 raise web.HTTPError(401, "Authentication required (a Jupyter token or login)")
         else:
-            if not self.authorizer.is_authorized(self, self.current_user, "write", AUTH_RESOURCE):
+            allowed = await ensure_async(
+                self.authorizer.is_authorized(self, self.current_user, "write", AUTH_RESOURCE)
+            )
+            if not allowed:
                 raise web.HTTPError(403, "Not allowed to score this deployment")
             record = await deployments.serving_record(group, id)
-        limit = self.services.settings.invocation_max_bytes
-        if len(self.request.body) > limit:
-            raise PayloadTooLarge(f"The request body is larger than {limit} bytes")
         headers = {"Content-Type": self.request.headers.get("Content-Type", "application/json")}
-        async with deployments.backend.route(record) as upstream:
-            try:
-                async with deployments.scoring_session().post(
-                    f"{upstream}/invocations", data=self.request.body, headers=headers
-                ) as answer:
-                    self.set_status(answer.status)
-                    self.set_header(
-                        "Content-Type", answer.headers.get("Content-Type", "application/json")
-                    )
-                    if (answer.content_length or STREAM_ABOVE + 1) <= STREAM_ABOVE:
-                        self.write(await answer.read())  # small: one write, no flushes
-                    else:
-                        async for chunk in answer.content.iter_chunked(64 * 1024):
-                            self.write(chunk)
-                            await self.flush()
-            except (aiohttp.ClientError, TimeoutError) as err:
-                raise Unavailable(
-                    f"The serving process of {record.id!r} did not answer ({type(err).__name__})"
-                ) from None
-        self.finish()
+        async with deployments.scoring(
+            record, self.body, headers, stream_above=STREAM_ABOVE
+        ) as answer:
+            self.set_status(answer.status)
+            if answer.stream is None:
+                self.write(answer.body or b"")  # small: one write, no flushes
+            else:
+                self.set_header("Content-Type", answer.content_type)
+                async for chunk in answer.stream.iter_chunked(64 * 1024):
+                    self.write(chunk)
+                    await self.flush()
+        # the scoring server's own type (Jupyter's APIHandler would say JSON)
+        self.finish(set_content_type=answer.content_type)
+
+
+def if_match(value: str | None) -> int | None:
+    """The revision an ``If-Match`` header names (``3`` or ``"3"``); a 400 if it names none."""
+    if value is None or not value.strip():
+        return None
+    tag = value.strip().removeprefix("W/").strip('"')
+    if not (tag.isascii() and tag.isdigit() and len(tag) <= 18):
+        raise InvalidArgument(
+            f"If-Match: {value[:40]!r} is not a deployment revision", field="revision"
+        )
+    return int(tag)

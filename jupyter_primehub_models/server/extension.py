@@ -5,6 +5,7 @@ from __future__ import annotations
 from jupyter_server.extension.application import ExtensionApp
 
 from ..config import PrimeHubModels
+from ..errors import ApiError
 from ..services import Services, build_services
 from .routes import tornado_handlers
 
@@ -33,7 +34,10 @@ class PrimeHubModelsExtension(ExtensionApp):
 
     async def _start_jupyter_server_extension(self, serverapp: object) -> None:
         # the server runs the deployments it serves: adopt or restart them now
-        await self.services.ensure_started()
+        try:
+            await self.services.ensure_started()
+        except ApiError as err:  # (the store): the registry works, deployments say why
+            self.log.error("PrimeHub Models: deployments are not available: %s", err.message)
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(tornado_handlers("/"))

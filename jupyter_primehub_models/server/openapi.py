@@ -24,7 +24,8 @@ STATUS_TEXT = {
     404: "No such group, model or version (NOT_FOUND).",
     409: "MLflow not configured (MLFLOW_NOT_CONFIGURED), a conflict, or not serving (CONFLICT).",
     413: "The request body is too large (PAYLOAD_TOO_LARGE).",
-    503: "The serving process did not answer (UNAVAILABLE).",
+    503: "The deployments store cannot be used (STORE_UNAVAILABLE), or the serving process "
+    "did not answer or has no room (UNAVAILABLE).",
     502: "MLflow is unreachable or answered with an error (MLFLOW_UNREACHABLE), or the "
     "deploy backend could not be asked (UNAVAILABLE).",
     504: "MLflow did not answer within the timeout (MLFLOW_UNREACHABLE).",

@@ -49,6 +49,8 @@ from .registry_handlers import (
 from .spec import API_BASE, Operation, Route
 
 MLFLOW_ERRORS = (409, 502, 504)
+#: what any deployments route may answer besides its own errors: the store is unusable
+STORE_ERRORS = (401, 403, 404, 503)
 
 ROUTES: tuple[Route, ...] = (
     Route(
@@ -140,14 +142,14 @@ ROUTES: tuple[Route, ...] = (
         "/groups/{group}/deployments",
         DeploymentsHandler,
         (
-            Operation("get", "The group's deployments.", DeploymentList),
+            Operation("get", "The group's deployments.", DeploymentList, errors=STORE_ERRORS),
             Operation(
                 "post",
                 "Deploy a model version (or an alias) as a new deployment.",
                 Deployment,
                 body=DeploymentCreate,
                 status=201,
-                errors=(400, 401, 403, 404, 409, 502, 504),
+                errors=(400, 401, 403, 404, 409, 413, 502, 503, 504),
             ),
         ),
         tags=("deployments",),
@@ -156,22 +158,32 @@ ROUTES: tuple[Route, ...] = (
         "/groups/{group}/deployments/{id}",
         DeploymentHandler,
         (
-            Operation("get", "One deployment.", Deployment),
+            Operation("get", "One deployment.", Deployment, errors=STORE_ERRORS),
             Operation(
                 "patch",
                 "Update a deployment (a new model_uri swaps versions without downtime).",
                 Deployment,
                 body=DeploymentPatch,
-                errors=(400, 401, 403, 404, 409, 502, 504),
+                errors=(400, 401, 403, 404, 409, 413, 502, 503, 504),
             ),
-            Operation("delete", "Stop and delete a deployment.", Deployment, status=202),
+            Operation(
+                "delete",
+                "Stop and delete a deployment.",
+                Deployment,
+                status=202,
+                errors=STORE_ERRORS,
+            ),
         ),
         tags=("deployments",),
     ),
     Route(
         "/groups/{group}/deployments/{id}/stop",
         StopHandler,
-        (Operation("post", "Stop serving (the deployment stays).", Deployment),),
+        (
+            Operation(
+                "post", "Stop serving (the deployment stays).", Deployment, errors=STORE_ERRORS
+            ),
+        ),
         tags=("deployments",),
     ),
     Route(
@@ -182,7 +194,7 @@ ROUTES: tuple[Route, ...] = (
                 "post",
                 "Serve again (an alias is resolved anew).",
                 Deployment,
-                errors=(400, 401, 403, 404, 409, 502, 504),
+                errors=(400, 401, 403, 404, 409, 502, 503, 504),
             ),
         ),
         tags=("deployments",),
@@ -196,7 +208,7 @@ ROUTES: tuple[Route, ...] = (
                 "The serving processes' recent output (secrets masked).",
                 LogLines,
                 LogsQuery,
-                errors=(400, 401, 403, 404, 502),
+                errors=(400, 401, 403, 404, 502, 503),
             ),
         ),
         tags=("deployments",),

@@ -35,6 +35,14 @@ class Observed:
     failed_update: str | None = None
 
 
+@dataclass(frozen=True)
+class Upstream:
+    """Where one scoring request goes: a base URL, over a Unix socket when one is named."""
+
+    url: str
+    unix_socket: str | None = None
+
+
 class Backend(LoggingConfigurable):
     """Realizes deployments' desired state."""
 
@@ -72,13 +80,18 @@ class Backend(LoggingConfigurable):
         when they cannot be read."""
         raise NotImplementedError
 
-    def route(self, record: Record) -> contextlib.AbstractAsyncContextManager[str]:
-        """``async with backend.route(record) as base_url``: where one scoring request goes.
+    def route(self, record: Record) -> contextlib.AbstractAsyncContextManager[Upstream]:
+        """``async with backend.route(record) as upstream``: where one scoring request goes.
 
         Requests in flight keep their upstream alive: a version swap drains them before
         stopping the old servers. Raises ``Conflict`` (409) when nothing is serving.
         """
         raise NotImplementedError
+
+    async def note(self, record: Record, text: str) -> None:
+        """Keep ``text`` (an error's stack trace, why something stopped) with the
+        deployment's output where its group reads it; by default the server's log."""
+        self.log.info("PrimeHub Models: deployment %s: %s", record.id, text)
 
     async def close(self) -> None:
         """Release clients; serving processes keep running (they are adopted on restart)."""

@@ -82,7 +82,7 @@ class KubernetesBackend(RemoteBackend):
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
         self._client: Any = None
-        self._storage: dict[tuple[str, str | None], str] = {}
+        self._storage: dict[tuple[str, str, str, str | None], str] = {}
 
     @staticmethod
     def reason(err: BaseException) -> str:
@@ -226,7 +226,9 @@ class KubernetesBackend(RemoteBackend):
 
     async def _storage_uri(self, record: Record, env: Mapping[str, str]) -> str:
         """The version's artifact location (MLflow's get-download-uri), mapped for the cluster."""
-        key = (record.model_name, record.served_version)
+        # each group's own MLflow says where its version lives: never another group's answer
+        key = (record.grp, env.get("MLFLOW_TRACKING_URI", ""), record.model_name,
+               record.served_version)  # fmt: skip
         if key not in self._storage:
             self._storage[key] = await download_uri(
                 env, record.model_name, record.served_version or "", self.request_timeout

@@ -17,7 +17,7 @@ from traitlets import Float
 
 from ...errors import Conflict, Unavailable
 from ..record import Record
-from .base import Backend, Observed
+from .base import Backend, Observed, Upstream
 
 T = TypeVar("T")
 
@@ -101,11 +101,11 @@ class RemoteBackend(Backend):
             ) from None
 
     @contextlib.asynccontextmanager
-    async def route(self, record: Record) -> AsyncIterator[str]:
+    async def route(self, record: Record) -> AsyncIterator[Upstream]:
         seen = self.status(record)
         if seen.phase != "Deployed" or not seen.endpoint:
             raise Conflict(f"Deployment {record.id!r} is not serving (phase {seen.phase})")
-        yield seen.endpoint.rstrip("/")
+        yield Upstream(seen.endpoint.rstrip("/"))
 
     async def close(self) -> None:
         try:

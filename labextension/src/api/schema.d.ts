@@ -356,6 +356,7 @@ export interface components {
             name: string;
             /**
              * Replicas
+             * @description At most c.PrimeHubModels.max_replicas.
              * @default 1
              */
             replicas?: number;
@@ -394,6 +395,7 @@ export interface components {
             name?: string | null;
             /**
              * Replicas
+             * @description At most c.PrimeHubModels.max_replicas.
              * @default null
              */
             replicas?: number | null;
@@ -849,6 +851,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The deployments store cannot be used (STORE_UNAVAILABLE), or the serving process did not answer or has no room (UNAVAILABLE). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     post_Deployments: {
@@ -920,8 +931,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is too large (PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description MLflow is unreachable or answered with an error (MLFLOW_UNREACHABLE), or the deploy backend could not be asked (UNAVAILABLE). */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The deployments store cannot be used (STORE_UNAVAILABLE), or the serving process did not answer or has no room (UNAVAILABLE). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -988,6 +1017,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The deployments store cannot be used (STORE_UNAVAILABLE), or the serving process did not answer or has no room (UNAVAILABLE). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     delete_Deployment: {
@@ -1031,6 +1069,15 @@ export interface operations {
             };
             /** @description No such group, model or version (NOT_FOUND). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The deployments store cannot be used (STORE_UNAVAILABLE), or the serving process did not answer or has no room (UNAVAILABLE). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1110,8 +1157,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is too large (PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description MLflow is unreachable or answered with an error (MLFLOW_UNREACHABLE), or the deploy backend could not be asked (UNAVAILABLE). */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The deployments store cannot be used (STORE_UNAVAILABLE), or the serving process did not answer or has no room (UNAVAILABLE). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1221,7 +1286,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The serving process did not answer (UNAVAILABLE). */
+            /** @description The deployments store cannot be used (STORE_UNAVAILABLE), or the serving process did not answer or has no room (UNAVAILABLE). */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1294,6 +1359,15 @@ export interface operations {
             };
             /** @description MLflow is unreachable or answered with an error (MLFLOW_UNREACHABLE), or the deploy backend could not be asked (UNAVAILABLE). */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The deployments store cannot be used (STORE_UNAVAILABLE), or the serving process did not answer or has no room (UNAVAILABLE). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1378,6 +1452,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The deployments store cannot be used (STORE_UNAVAILABLE), or the serving process did not answer or has no room (UNAVAILABLE). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description MLflow did not answer within the timeout (MLFLOW_UNREACHABLE). */
             504: {
                 headers: {
@@ -1430,6 +1513,15 @@ export interface operations {
             };
             /** @description No such group, model or version (NOT_FOUND). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The deployments store cannot be used (STORE_UNAVAILABLE), or the serving process did not answer or has no room (UNAVAILABLE). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,9 +1,10 @@
-"""The embedded backend: each deployment is ``mlflow models serve`` processes on loopback.
+"""The embedded backend: each deployment is serving processes on this machine.
 
-Processes run in their own sessions, so they outlive a Jupyter server that is killed, and
-the next one adopts them (``adopt``). ``supervisor.py`` converges each deployment's
-processes to its spec; ``processes.py`` starts, pings and kills them; ``logs.py`` holds
-their output.
+Each process is MLflow's own scoring server (``serve.py``) on a Unix socket in a private
+folder. Processes run in their own sessions, so they outlive a Jupyter server that is
+killed, and the next one adopts them (``adopt``). ``supervisor.py`` converges each
+deployment's processes to its spec; ``processes.py`` starts, pings and kills them;
+``logs.py`` holds their output.
 """
 
 from __future__ import annotations
@@ -16,26 +17,32 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_core.paths import jupyter_data_dir
-from traitlets import Float, Int, Tuple, Unicode, default
+from traitlets import Float, Int, Unicode, default
 
 from ....errors import Conflict
+from ...environment import base_env
 from ...record import Record
-from ..base import Backend, Observed
-from .logs import log_path, tail
-from .processes import Processes, Replica, is_serving_process, pid_alive
+from ..base import Backend, Observed, Upstream
+from .logs import LOG_ROTATE_BYTES, append, log_path, tail
+from .processes import Processes, Replica, default_socket_dir
 from .supervisor import Policy, Spec, Supervisor, Unit
 
 
 class LocalBackend(Backend):
-    """``c.LocalBackend.*``: where state lives, which ports, how patient to be."""
+    """``c.LocalBackend.*``: where state lives, how patient to be."""
 
     name = "local"
 
     state_dir = Unicode(
         help="Logs of the serving processes (default: in the Jupyter data dir)."
     ).tag(config=True)
-    port_range = Tuple(
-        Int(), Int(), default_value=(20000, 29999), help="Loopback ports for serving processes."
+    socket_dir = Unicode(
+        help="The private (0700) folder of the serving processes' sockets (default: "
+        "<state_dir>/sockets, or a folder of this user's in the temp dir when that path "
+        "is too long for a socket address)."
+    ).tag(config=True)
+    serving_python = Unicode(
+        help="The Python that runs serving processes (default: this one)."
     ).tag(config=True)
     start_timeout = Float(300.0, help="Seconds a serving process may take to answer /ping.").tag(
         config=True
@@ -48,25 +55,33 @@ class LocalBackend(Backend):
     drain_timeout = Float(60.0, help="Seconds to wait for in-flight requests on a swap.").tag(
         config=True
     )
-    mlflow_command = Unicode(help="The mlflow executable (default: beside this Python).").tag(
-        config=True
-    )
+    log_max_bytes = Int(
+        LOG_ROTATE_BYTES, help="A deployment's log rotates (while it runs) past this size."
+    ).tag(config=True)
 
     @default("state_dir")
     def _default_state_dir(self) -> str:
         return str(Path(jupyter_data_dir()) / "primehub_models")
 
-    @default("mlflow_command")
-    def _default_mlflow(self) -> str:
-        return str(Path(sys.executable).parent / "mlflow")
+    @default("socket_dir")
+    def _default_socket_dir(self) -> str:
+        return str(default_socket_dir(self.state_dir))
+
+    @default("serving_python")
+    def _default_python(self) -> str:
+        return sys.executable
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
         self._units: dict[str, Unit] = {}
-        self.processes = Processes(self.mlflow_command, self.port_range, self.start_timeout)
-        policy = Policy(
-            self.health_interval, self.max_restarts, self.restart_window, self.drain_timeout
+        self._not_ours: set[int] = set()
+        self.processes = Processes(
+            self.serving_python, Path(self.socket_dir), self.start_timeout, self.log_max_bytes
         )
+        policy = Policy(
+            self.health_interval, self.max_restarts, self.restart_window, self.drain_timeout,
+            self.log_max_bytes,
+        )  # fmt: skip
         self.supervisor = Supervisor(self.processes, policy, self.changed.set)
 
     # -- Backend ---------------------------------------------------------------------------
@@ -74,32 +89,47 @@ class LocalBackend(Backend):
     async def adopt(self, records: list[Record]) -> None:
         for record in records:
             replicas = [Replica.recorded(r, ready=True) for r in record.runtime.get("replicas", ())]
-            keep = [
-                r for r in replicas
-                if record.desired == "running" and pid_alive(r.pid)
-                and is_serving_process(r.pid, r.port) and await self.processes.ping(r.port)
-            ]  # fmt: skip
-            for stale in replicas:
-                if (
-                    stale not in keep
-                    and pid_alive(stale.pid)
-                    and is_serving_process(stale.pid, stale.port)
-                ):
-                    await self.processes.kill(stale)
+            ours = [r for r in replicas if r.ours]
+            self._left_alone(record, [r for r in replicas if r not in ours])
+            keep = [r for r in ours if record.desired == "running" and await self.processes.ping(r)]
+            await self.processes.kill_all([r for r in ours if r not in keep])
             if keep:
-                self.processes.reserve([r.port for r in keep])
                 unit = self._unit(record, supervise=False)
                 unit.active = keep
-                unit.active_spec = Spec(keep[0].model_uri, len(keep), ())
+                # an earlier release's processes (on ports) are replaced, without downtime,
+                # by processes on sockets: no spec is taken as running for them
+                legacy = any(r.socket is None for r in keep)
+                unit.active_spec = None if legacy else Spec(keep[0].model_uri, len(keep), ())
                 unit.phase = "Deployed"
                 self.log.info("Adopted %d serving process(es) of %s", len(keep), record.id)
 
+    def _left_alone(self, record: Record, strangers: list[Replica]) -> None:
+        for replica in strangers:
+            if replica.pid not in self._not_ours:
+                self._not_ours.add(replica.pid)
+                self.log.info(
+                    "PrimeHub Models: pid %d recorded for %s is not a process of ours any "
+                    "more (another start time or command line): left alone",
+                    replica.pid, record.id,
+                )  # fmt: skip
+
     async def apply(self, record: Record, env: Mapping[str, str]) -> None:
         unit = self._unit(record)
-        spec = Spec(str(record.serving), record.replicas, tuple(sorted(env.items())))
+        full = {**base_env(), **env}
+        spec = Spec(str(record.serving), record.replicas, tuple(sorted(full.items())))
         if unit.active_spec is not None and unit.active_spec.env == () and unit.active:
             # adopted: we did not know its env; take the current one as what runs
             unit.active_spec = Spec(unit.active_spec.model_uri, unit.active_spec.replicas, spec.env)
+        if unit.phase != "Failed":
+            unit.failed_revision = None
+        elif spec == unit.failed_spec:
+            if unit.failed_revision is None:
+                unit.failed_revision = record.revision
+            elif record.revision > unit.failed_revision:
+                # changed since it failed (started again): try this spec once more
+                unit.failed_spec, unit.failed_revision, unit.attempts = None, None, 0
+                unit.phase, unit.message = "Deploying", ""
+                unit.wake.set()
         if spec != unit.spec:
             unit.spec = spec
             unit.wake.set()
@@ -110,6 +140,10 @@ class LocalBackend(Backend):
             unit.spec = None
             self._unit(record)  # an adopted unit's supervisor stops what runs
             unit.wake.set()
+            return
+        # not supervised here (a record this server never ran): what it records, if ours
+        recorded = [Replica.recorded(r) for r in record.runtime.get("replicas", ())]
+        await self.processes.kill_all([r for r in recorded if r.ours])
 
     async def delete(self, record: Record) -> None:
         unit = self._units.pop(record.id, None)
@@ -123,7 +157,7 @@ class LocalBackend(Backend):
         known = {r.pid for r in replicas}
         for r in record.runtime.get("replicas", ()):
             found = Replica.recorded(r)
-            if found.pid not in known and is_serving_process(found.pid, found.port):
+            if found.pid not in known:
                 replicas.append(found)
         await self.processes.kill_all(replicas)
 
@@ -143,26 +177,40 @@ class LocalBackend(Backend):
     async def logs(self, record: Record, tail_lines: int) -> list[str]:
         return await asyncio.to_thread(tail, log_path(self.state_dir, record.id), tail_lines)
 
+    async def note(self, record: Record, text: str) -> None:
+        await asyncio.to_thread(append, log_path(self.state_dir, record.id), text)
+
     @contextlib.asynccontextmanager
-    async def route(self, record: Record) -> AsyncIterator[str]:
+    async def route(self, record: Record) -> AsyncIterator[Upstream]:
         unit = self._units.get(record.id)
-        ready = [r for r in unit.active if r.ready and r.alive] if unit else []
-        if not ready or unit is None:
+        if unit is None:
+            # this process does not run it (a kernel, or a server that is not the one
+            # serving): the processes the store records, on this host
+            yield self._recorded_upstream(record)
+            return
+        ready = [r for r in unit.active if r.ready and r.alive]
+        if not ready:
             raise Conflict(f"Deployment {record.id!r} is not serving (phase {record.phase})")
         replica = ready[unit.next_replica % len(ready)]
         unit.next_replica += 1
         replica.inflight += 1
         try:
-            yield f"http://127.0.0.1:{replica.port}"
+            yield replica.upstream
         finally:
             replica.inflight -= 1
+
+    def _recorded_upstream(self, record: Record) -> Upstream:
+        replicas = [Replica.recorded(r) for r in record.runtime.get("replicas", ())]
+        usable = [r for r in replicas if (r.socket is None or Path(r.socket).exists()) and r.ours]
+        if record.phase != "Deployed" or not usable:
+            raise Conflict(f"Deployment {record.id!r} is not serving (phase {record.phase})")
+        return usable[hash(asyncio.current_task()) % len(usable)].upstream
 
     async def close(self) -> None:
         tasks = [u.task for u in self._units.values() if u.task]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await self.processes.aclose()
 
     # -- units -----------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""The serving processes' log file: one per deployment, marked at every start, rotated."""
+"""The serving processes' log file: one per deployment, marked at every start, private to
+the server's user (0600 in a 0700 folder), and rotated while the processes write to it."""
 
 from __future__ import annotations
 
@@ -18,13 +19,51 @@ def log_path(state_dir: str, deployment_id: str) -> Path:
     return Path(state_dir) / "logs" / f"{deployment_id}.log"
 
 
-def prepare_log(path: Path, marker: str) -> None:
+def open_log(path: Path) -> int:
+    """The log opened for appending (a file descriptor), made 0600 in a 0700 folder."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.parent.chmod(0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.fchmod(fd, 0o600)
+    return fd
+
+
+def append(path: Path, text: str) -> None:
+    """A line (or lines) of the backend's own, marked, at the end of the log."""
+    fd = open_log(path)
+    try:
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+        os.write(fd, f"{MARKER}{stamp}] {text}\n".encode(errors="replace"))
+    finally:
+        os.close(fd)
+
+
+def prepare_log(path: Path, marker: str, max_bytes: int = LOG_ROTATE_BYTES) -> None:
     """Rotate a large log, then write a start marker."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and path.stat().st_size > LOG_ROTATE_BYTES:
-        path.replace(path.with_suffix(".log.1"))
-    with path.open("a", encoding="utf-8") as f:
-        f.write(f"{MARKER}{time.strftime('%Y-%m-%d %H:%M:%S')}] {marker}\n")
+    rotate(path, max_bytes)
+    append(path, marker)
+
+
+def rotate(path: Path, max_bytes: int) -> bool:
+    """When the log is past ``max_bytes``: its content moves to ``.log.1`` and the log is
+    emptied in place. The serving processes keep their descriptor, opened for appending,
+    so they go on writing at its (new) end: it rotates while they run."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return False
+    if size <= max_bytes:
+        return False
+    old = path.with_suffix(".log.1")
+    fd = os.open(old, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with path.open("rb") as source:
+            while chunk := source.read(1024 * 1024):
+                os.write(fd, chunk)
+    finally:
+        os.close(fd)
+    os.truncate(path, 0)
+    return True
 
 
 def tail(path: Path, lines: int) -> list[str]:

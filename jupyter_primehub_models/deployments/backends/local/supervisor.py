@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .logs import last_failure, tail
+from .logs import LOG_ROTATE_BYTES, last_failure, rotate, tail
 from .processes import Processes, Replica, StartFailed
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,10 @@ class Unit:
     failed_spec: Spec | None = None
     failed_update: str | None = None
     crashes: list[float] = field(default_factory=list)
+    #: failed starts of the current spec, in a row
+    attempts: int = 0
+    #: the record's revision when it was seen Failed (a later one tries again)
+    failed_revision: int | None = None
     next_replica: int = 0
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[None] | None = None
@@ -51,7 +55,7 @@ class Unit:
     @property
     def endpoint(self) -> str | None:
         ready = [r for r in self.active if r.ready]
-        return f"http://127.0.0.1:{ready[0].port}" if ready else None
+        return ready[0].address if ready else None
 
     async def sleep(self, seconds: float) -> None:
         """Sleep, unless the spec changes first."""
@@ -71,6 +75,7 @@ class Policy:
     max_restarts: int = 3
     restart_window: float = 600.0
     drain_timeout: float = 60.0
+    log_max_bytes: int = LOG_ROTATE_BYTES
 
 
 class Supervisor:
@@ -98,37 +103,56 @@ class Supervisor:
         self._changed()
 
     async def _supervise(self, unit: Unit) -> None:
-        attempts = 0
         while True:
-            spec = unit.spec
-            if spec is None:
-                if unit.active:
-                    self._set(unit, "Stopping")
-                    old, unit.active, unit.active_spec = unit.active, [], None
-                    await self.processes.kill_all(old)
-                self._set(unit, "Stopped")
-                await unit.sleep(3600)
-                continue
-            if spec == unit.failed_spec and not unit.active:
-                await unit.sleep(3600)  # gave up on this spec: wait for a new one
-                continue
-            if spec != unit.active_spec and spec != unit.failed_spec:
-                if await self._roll_out(unit, spec):
-                    attempts = 0
-                elif not unit.active:
-                    attempts += 1
-                    if attempts > self.policy.max_restarts:
-                        unit.failed_spec = spec
-                        why = await unit.last_failure()
-                        self._set(unit, "Failed", f"Gave up after {attempts} attempts:\n{why}")
-                    else:
-                        await unit.sleep(min(2**attempts, 30))
-                continue
-            if not all(r.alive for r in unit.active):
-                await self._recover(unit)
-                continue
-            await unit.sleep(self.policy.health_interval)
-            await self._check_health(unit)
+            try:
+                await self._step(unit)
+            except asyncio.CancelledError:
+                raise
+            except Exception as err:  # whatever it is, the deployment says so: Failed
+                log.error("PrimeHub Models: supervising %s failed", unit.id, exc_info=err)
+                await self._give_up(unit, f"Cannot run the serving process: {_reason(err)}")
+
+    async def _give_up(self, unit: Unit, why: str) -> None:
+        """Stop trying this spec (a new spec, start, stop or delete move on from here)."""
+        unit.failed_spec = unit.spec
+        try:
+            await self.processes.kill_all(unit.active)
+        except Exception as err:
+            log.error("PrimeHub Models: cannot stop %s's processes", unit.id, exc_info=err)
+        unit.active, unit.active_spec = [], None
+        self._set(unit, "Failed", why)
+        await unit.sleep(3600)
+
+    async def _step(self, unit: Unit) -> None:
+        spec = unit.spec
+        if spec is None:
+            if unit.active:
+                self._set(unit, "Stopping")
+                old, unit.active, unit.active_spec = unit.active, [], None
+                await self.processes.kill_all(old)
+            self._set(unit, "Stopped")
+            await unit.sleep(3600)
+            return
+        if spec == unit.failed_spec and not unit.active:
+            await unit.sleep(3600)  # gave up on this spec: wait for a new one
+            return
+        if spec != unit.active_spec and spec != unit.failed_spec:
+            if await self._roll_out(unit, spec):
+                unit.attempts = 0
+            elif not unit.active:
+                unit.attempts += 1
+                if unit.attempts > self.policy.max_restarts:
+                    unit.failed_spec = spec
+                    why = await unit.last_failure()
+                    self._set(unit, "Failed", f"Gave up after {unit.attempts} attempts:\n{why}")
+                else:
+                    await unit.sleep(min(2**unit.attempts, 30))
+            return
+        if not all(r.alive for r in unit.active):
+            await self._recover(unit)
+            return
+        await unit.sleep(self.policy.health_interval)
+        await self._check_health(unit)
 
     async def _roll_out(self, unit: Unit, spec: Spec) -> bool:
         """Start a whole new set for ``spec``; switch to it once it answers."""
@@ -166,8 +190,6 @@ class Supervisor:
         window = self.policy.restart_window
         unit.crashes = [t for t in unit.crashes if now - t < window] + [now]
         dead = [r for r in unit.active if not r.alive]
-        for replica in dead:
-            self.processes.release(replica.port)
         unit.active = [r for r in unit.active if r.alive]
         if len(unit.crashes) > self.policy.max_restarts:
             tail_lines = await unit.last_failure()
@@ -196,10 +218,12 @@ class Supervisor:
         self._set(unit, "Deployed")
 
     async def _check_health(self, unit: Unit) -> None:
+        # the log rotates while the processes write to it (access lines pile up)
+        await asyncio.to_thread(rotate, unit.log_path, self.policy.log_max_bytes)
         for replica in list(unit.active):
             if not replica.alive:
                 continue
-            if await self.processes.ping(replica.port):
+            if await self.processes.ping(replica):
                 replica.failed_pings = 0
             else:
                 replica.failed_pings += 1
@@ -215,7 +239,9 @@ class Supervisor:
         replicas: list[Replica] = []
         try:
             for _ in range(spec.replicas):
-                replica = await self.processes.spawn(unit.log_path, spec.model_uri, dict(spec.env))
+                replica = await self.processes.spawn(
+                    unit.id, unit.log_path, spec.model_uri, dict(spec.env)
+                )
                 asyncio.get_running_loop().create_task(self._reap(unit, replica))
                 replicas.append(replica)
             await asyncio.gather(*(self.processes.wait_ready(r, unit.log_path) for r in replicas))
@@ -229,6 +255,10 @@ class Supervisor:
     async def _reap(self, unit: Unit, replica: Replica) -> None:
         assert replica.process is not None
         await replica.process.wait()
-        self.processes.release(replica.port)
         unit.wake.set()
         self._changed()
+
+
+def _reason(err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    return f"{type(err).__name__}: {text[0] if text else ''}".rstrip(": ")[:500]
