@@ -97,9 +97,13 @@ async def test_columns_picker_is_remembered_and_compare_marks_differences(
         async with page.expect_request(lambda r: "run_data=true" in r.url):
             await sidebar.root.get_by_role("button", name="Columns").click()
         picker = sidebar.root.get_by_role("dialog", name="Columns")
-        # the choice goes to the state database, which JupyterLab saves in the workspace
+        # the choice goes to the state database, which JupyterLab saves in the workspace:
+        # wait for the save that holds both columns (an earlier save may hold only one)
         async with page.expect_request(
-            lambda r: "/lab/api/workspaces" in r.url and r.method == "PUT", timeout=15_000
+            lambda r: "/lab/api/workspaces" in r.url
+            and r.method == "PUT"
+            and "accuracy" in (r.post_data or ""),
+            timeout=15_000,
         ):
             await picker.get_by_label("C", exact=True).check()
             await picker.get_by_label("accuracy", exact=True).check()
