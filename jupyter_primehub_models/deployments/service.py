@@ -76,10 +76,17 @@ class DeploymentService:
         self.on_change = on_change
 
     async def serving_record(self, group: str, deployment_id: str) -> Record:
-        """The record for scoring: from memory when known (≤ one reconcile pass old)."""
+        """The record for scoring: from memory when it is known to serve (≤ one reconcile
+        pass old), else as stored now (a kernel's memory holds only what it wrote)."""
         record = self.cache.get(deployment_id)
-        if record is None or record.grp != group or record.desired == "deleted":
+        if (
+            record is None
+            or record.grp != group
+            or record.phase != "Deployed"
+            or record.desired == "deleted"
+        ):
             record = await self.record(group, deployment_id)
+            self.cache.put(record)
         return record
 
     @contextlib.asynccontextmanager
