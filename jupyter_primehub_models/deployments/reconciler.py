@@ -31,6 +31,26 @@ from .store import Store
 log = logging.getLogger(__name__)
 
 
+def gone(holder: str) -> bool:
+    """Whether lease holder ``holder`` ("host:pid:nonce") was a process of this host that
+    no longer runs (another host's, or one still running: not known to be gone)."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:  # a zombie (killed, not yet reaped by its parent) is gone too
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b") ", 1)[1][:1] == b"Z"
+    except (OSError, IndexError):
+        return False
+
+
 class Reconciler:
     def __init__(
         self,
@@ -56,6 +76,7 @@ class Reconciler:
         self.identity = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.leading = False
         self._lease_until = 0.0  # (monotonic) when the lease we hold runs out
+        self._dead: str | None = None  # a holder seen gone: taken over on the next try
         self._kick = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self.passes = 0
@@ -101,17 +122,24 @@ class Reconciler:
         asked = time.monotonic()
         try:
             holder = await self.store.take_lease(self.identity, socket.gethostname(),
-                                                 self.lease_ttl)  # fmt: skip
+                                                 self.lease_ttl, self._dead)  # fmt: skip
         except Exception:
             if self.leading and time.monotonic() >= self._lease_until:
                 await self._step_back("the store could not renew the lease in time")
             raise
+        self._dead = None
         if holder.holder == self.identity:
             self._lease_until = asked + self.lease_ttl
             if not self.leading:
                 await self._lead()
-        elif self.leading:
+            return
+        if self.leading:
             await self._step_back(f"{holder.holder} holds the lease now")
+        if holder.live and holder.holder and gone(holder.holder):
+            # its process on this host is gone (killed, crashed): no need to wait for the
+            # TTL; the next try takes it over
+            self._dead = holder.holder
+            await self._keep_lease()
 
     async def _lead(self) -> None:
         log.info("PrimeHub Models: this process drives the %s backend (lease %s)",

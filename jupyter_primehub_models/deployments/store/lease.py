@@ -28,13 +28,17 @@ class Holder:
         return self.holder is not None and self.expires_at > self.now
 
 
-def take(conn: Connection, me: str, host: str, ttl_ms: int) -> Holder:
-    """Take or renew the lease for ``me`` if it is ours, free or expired; who holds it now."""
+def take(conn: Connection, me: str, host: str, ttl_ms: int, dead: str | None = None) -> Holder:
+    """Take or renew the lease for ``me`` if it is ours, free, expired, or held by
+    ``dead`` (a holder the caller saw is gone); who holds it now."""
     at = now_ms(conn)
+    free = [lease.c.holder == me, lease.c.holder.is_(None), lease.c.expires_at <= at]
+    if dead is not None:
+        free.append(lease.c.holder == dead)
     conn.execute(
         update(lease)
         .where(lease.c.name == LEASE)
-        .where(or_(lease.c.holder == me, lease.c.holder.is_(None), lease.c.expires_at <= at))
+        .where(or_(*free))
         .values(holder=me, host=host, expires_at=at + ttl_ms)
     )
     return read(conn, at)

@@ -201,9 +201,12 @@ class Store:
 
     # -- the lease -------------------------------------------------------------------------
 
-    async def take_lease(self, me: str, host: str, ttl: float) -> lease.Holder:
-        """Take or renew the reconciler lease for ``me``; who holds it now."""
-        return await self._call(lambda c: lease.take(c, me, host, int(ttl * 1000)))
+    async def take_lease(
+        self, me: str, host: str, ttl: float, dead: str | None = None
+    ) -> lease.Holder:
+        """Take or renew the reconciler lease for ``me`` (also from ``dead``, a holder known
+        to be gone); who holds it now."""
+        return await self._call(lambda c: lease.take(c, me, host, int(ttl * 1000), dead))
 
     async def give_up_lease(self, me: str) -> None:
         await self._call(lambda c: lease.give_up(c, me))
