@@ -32,33 +32,60 @@ def _as_owner(cmd: list[str], **kwargs: object) -> subprocess.CompletedProcess[b
     return subprocess.run(cmd, check=True, capture_output=True, timeout=120, **kwargs)  # type: ignore[call-overload]
 
 
+class PostgresServer:
+    """A cluster of our own in a temp dir; ``stop()`` and ``start()`` take the server down
+    and bring it back (its data kept), as a database outage would."""
+
+    def __init__(self) -> None:
+        bin_dir = binaries()
+        if bin_dir is None:
+            raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql)")
+        self.bin = bin_dir
+        self.root = Path(tempfile.mkdtemp(prefix="primehub-pg-"))
+        self.data = self.root / "data"
+        self.port = free_port()
+        self.url = f"postgresql+psycopg://{USER}:{PASSWORD}@127.0.0.1:{self.port}/postgres"
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres", "postgres")
+        pwfile = self.root / "pw"
+        pwfile.write_text(PASSWORD)
+        if os.geteuid() == 0:
+            shutil.chown(pwfile, "postgres", "postgres")
+        _as_owner([str(self.bin / "initdb"), "-D", str(self.data), "-U", USER,
+                   "--pwfile", str(pwfile), "-A", "scram-sha-256", "-E", "UTF8",
+                   "--no-sync"])  # fmt: skip
+
+    def start(self) -> None:
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off"
+        _as_owner([str(self.bin / "pg_ctl"), "-D", str(self.data), "-l",
+                   str(self.root / "log"), "-w", "-t", "60", "-o", options, "start"])  # fmt: skip
+
+    def stop(self) -> None:
+        _as_owner([str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w",
+                   "stop"])  # fmt: skip
+
+    def remove(self) -> None:
+        with contextlib.suppress(subprocess.SubprocessError):
+            self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def postgres() -> Iterator[PostgresServer]:
+    """A started cluster, removed at the end."""
+    server = PostgresServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.remove()
+
+
 @contextlib.contextmanager
 def postgres_server() -> Iterator[str]:
-    """Start a cluster; yields the admin URL (``postgresql+psycopg://…/postgres``)."""
-    bin_dir = binaries()
-    if bin_dir is None:
-        raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql)")
-    root = Path(tempfile.mkdtemp(prefix="primehub-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-    data = root / "data"
-    pwfile = root / "pw"
-    pwfile.write_text(PASSWORD)
-    if os.geteuid() == 0:
-        shutil.chown(pwfile, "postgres", "postgres")
-    port = free_port()
-    _as_owner([str(bin_dir / "initdb"), "-D", str(data), "-U", USER, "--pwfile", str(pwfile),
-               "-A", "scram-sha-256", "-E", "UTF8", "--no-sync"])  # fmt: skip
-    options = f"-p {port} -c listen_addresses=127.0.0.1 -k {root} -c fsync=off"
-    _as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w",
-               "-t", "60", "-o", options, "start"])  # fmt: skip
-    try:
-        yield f"postgresql+psycopg://{USER}:{PASSWORD}@127.0.0.1:{port}/postgres"
-    finally:
-        with contextlib.suppress(subprocess.SubprocessError):
-            _as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w",
-                       "stop"])  # fmt: skip
-        shutil.rmtree(root, ignore_errors=True)
+    """A started cluster's admin URL (``postgresql+psycopg://…/postgres``)."""
+    with postgres() as server:
+        yield server.url
 
 
 def fresh_database(admin_url: str) -> str:

@@ -94,10 +94,7 @@ async def team(
         for member in started:
             servers.stop(member.proc)
             await member.api.aclose()
-        for pids in _recorded(postgres_url).values():
-            for pid in pids:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(pid, signal.SIGKILL)
+        servers.kill_recorded_processes(tmp_path, postgres_url)
 
 
 async def _holds(url: str, marker: str) -> bool:

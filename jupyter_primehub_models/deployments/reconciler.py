@@ -77,6 +77,7 @@ class Reconciler:
         self.leading = False
         self._lease_until = 0.0  # (monotonic) when the lease we hold runs out
         self._dead: str | None = None  # a holder seen gone: taken over on the next try
+        self._trouble: str | None = None  # the store's error, as last logged
         self._kick = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self.passes = 0
@@ -112,8 +113,8 @@ class Reconciler:
             await asyncio.sleep(self.lease_ttl / 3)
             try:
                 await self._keep_lease()
-            except ApiError as err:
-                log.error("PrimeHub Models: the reconciler lease: %s", err.message)
+            except ApiError:  # (the store is unavailable: said by the run loop)
+                pass
             except Exception as err:
                 log.error("PrimeHub Models: the reconciler lease", exc_info=err)
 
@@ -175,8 +176,13 @@ class Reconciler:
                         await self.reconcile_once()
                     else:
                         await self.observe_once()
-            except ApiError as err:  # (the store is unavailable: it says why)
-                log.error("PrimeHub Models: reconcile pass failed: %s", err.message)
+                if self._trouble is not None:
+                    log.info("PrimeHub Models: the store answers again; reconciling resumed")
+                    self._trouble = None
+            except ApiError as err:  # (the store is unavailable: it says why, once)
+                if err.message != self._trouble:
+                    log.error("PrimeHub Models: reconcile pass failed: %s", err.message)
+                self._trouble = err.message
             except Exception as err:
                 log.error("PrimeHub Models: reconcile pass failed", exc_info=err)
 
