@@ -16,9 +16,7 @@ from tests.conftest import Reply, assert_safe
 class RemoteApi:
     def __init__(self, base_url: str, token: str):
         self.base = f"{base_url.rstrip('/')}/primehub-models/api"
-        self.client = httpx.AsyncClient(
-            headers={"Authorization": f"token {token}"}, timeout=60, trust_env=False
-        )
+        self.headers = {"Authorization": f"token {token}"}
 
     async def __call__(
         self,
@@ -31,11 +29,8 @@ class RemoteApi:
         url = f"{self.base}/{'/'.join(quote(s, safe='') for s in segments)}"
         if params:
             url += "?" + urlencode(params, doseq=True)
-        r = await self.client.request(
-            method, url, json=body, headers=headers,
-        )  # fmt: skip
+        # a client per call: the tests' event loops come and go, the servers stay
+        async with httpx.AsyncClient(headers=self.headers, timeout=60, trust_env=False) as c:
+            r = await c.request(method, url, json=body, headers=headers)
         assert_safe(r.text, r.status_code)
         return Reply(r.status_code, json.loads(r.text) if r.text else None, r.text, r.headers)
-
-    async def aclose(self) -> None:
-        await self.client.aclose()

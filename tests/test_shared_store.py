@@ -11,7 +11,8 @@ import json
 import os
 import signal
 import subprocess
-from collections.abc import AsyncIterator
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,9 +71,9 @@ def _serving(deployment_id: str) -> list[int]:
 
 
 @pytest.fixture
-async def team(
+def team(
     tmp_path: Path, mlflow_uri: str, seeded: Any, down_uri: str, postgres_url: str
-) -> AsyncIterator[tuple[Member, Member, str]]:
+) -> Iterator[tuple[Member, Member, str]]:
     """Servers ``a`` (the lease holder) and ``b``, on one PostgreSQL store."""
     config = {
         "PrimeHubModels": {
@@ -87,13 +88,14 @@ async def team(
             url, proc = servers.start_jupyter(tmp_path / name, config, TOKEN)
             started.append(Member(proc, RemoteApi(url, TOKEN)))
             if name == "a":  # a leads: b starts once a holds the lease
-                marker = f":{proc.pid}:"
-                await until(lambda m=marker: _holds(postgres_url, m), 30, "a taking the lease")
+                deadline = time.monotonic() + 30
+                while f":{proc.pid}:" not in (_lease_holder(postgres_url) or ""):
+                    assert time.monotonic() < deadline, "a never took the lease"
+                    time.sleep(0.2)  # (polling another process's state: no event to wait on)
         yield started[0], started[1], postgres_url
     finally:
         for member in started:
             servers.stop(member.proc)
-            await member.api.aclose()
         servers.kill_recorded_processes(tmp_path, postgres_url)
 
 
