@@ -17,9 +17,10 @@ async def reconcile_forever(settings: PrimeHubModels) -> None:
     services = build_services(settings)
     await services.ensure_started()
     logging.getLogger(__name__).info(
-        "Reconciling %s (backend %s); Ctrl-C stops (serving processes keep running)",
-        settings.state_dir,
+        "Reconciling %s (backend %s, %s); Ctrl-C stops (serving processes keep running)",
+        services.deployments.store.shown_url,
         settings.deploy_backend,
+        "driving it" if services.reconciler.leading else "another process holds the lease",
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

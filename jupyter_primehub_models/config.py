@@ -257,6 +257,23 @@ class PrimeHubModels(Configurable):
         help="Where the deployments store lives (default: primehub_models in the Jupyter data dir)."
     ).tag(config=True)
 
+    db_url = Unicode(
+        help="""The deployments store, a SQLAlchemy URL: sqlite:///<state_dir>/deployments.sqlite
+        by default (one server); postgresql+psycopg://user:password@host/db for a team (every
+        server, kernel and the hub service of the group pointed at the same one)."""
+    ).tag(config=True)
+
+    db_kwargs = Dict(
+        default_value={}, help="Extra keyword arguments of SQLAlchemy's create_engine."
+    ).tag(config=True)
+
+    lease_ttl = Float(
+        15.0,
+        help="""Seconds the reconciler lease lasts: the one process sharing the store that
+        drives the backend renews it every third of this; when it dies, another takes over
+        within this time.""",
+    ).tag(config=True)
+
     invocation_max_bytes = Int(
         20 * 1024 * 1024, help="Largest scoring request the proxy accepts (bytes)."
     ).tag(config=True)
@@ -280,6 +297,27 @@ class PrimeHubModels(Configurable):
         from jupyter_core.paths import jupyter_data_dir
 
         return str(Path(jupyter_data_dir()) / "primehub_models")
+
+    @default("db_url")
+    def _default_db_url(self) -> str:
+        return f"sqlite:///{Path(self.state_dir) / 'deployments.sqlite'}"
+
+    @validate("db_url")
+    def _valid_db_url(self, proposal: Any) -> str:
+        from .deployments.store.engine import parse_url
+
+        try:
+            parse_url(proposal["value"])
+        except ValueError as err:
+            raise TraitError(f"PrimeHubModels.db_url: {err}") from None
+        return str(proposal["value"])
+
+    @validate("lease_ttl")
+    def _valid_lease_ttl(self, proposal: Any) -> float:
+        value = float(proposal["value"])
+        if not 3 <= value <= 3600:
+            raise TraitError("PrimeHubModels.lease_ttl: must be between 3 and 3600 seconds")
+        return value
 
     @default("backend_class")
     def _default_backend_class(self) -> str:

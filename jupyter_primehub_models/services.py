@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from .config import GroupSource, PrimeHubModels
 from .deployments.environment import Environments
@@ -47,12 +46,12 @@ class Services:
 
 def build_services(settings: PrimeHubModels, environ: Mapping[str, str] | None = None) -> Services:
     groups = GroupSource(settings, environ)
-    store = Store(Path(settings.state_dir) / "deployments.sqlite")
+    store = Store(settings.db_url, settings.db_kwargs)
     registry = RegistryService(groups, ClientPool(settings.mlflow_timeout), index=store)
     backend = settings.backend_class(parent=settings)
     environments = Environments(groups)
     cache = RecordCache()
-    reconciler = Reconciler(store, backend, environments, cache)
+    reconciler = Reconciler(store, backend, environments, cache, lease_ttl=settings.lease_ttl)
     deployments = DeploymentService(
         store, registry, backend, environments, cache, Scorer(settings.max_inflight),
         limits=Limits(settings.max_deployments, settings.max_replicas),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the demo and the test suite need; safe to run again.
-#   - Debian packages: chromium (browser tests, screenshots) and fonts for CJK/emoji
+#   - Debian packages: chromium (browser tests, screenshots) and fonts for CJK/emoji;
+#     postgresql (the shared-store tests start a real server in a temp dir)
 #   - .venv with the package in development mode and its test dependencies
 #   - the JupyterLab extension built from labextension/ and linked into .venv
 set -euo pipefail
@@ -8,13 +9,18 @@ cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
 
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "==> installing chromium (Debian packages)"
+# PostgreSQL: the shared-store tests start a real server (binaries only; no service runs)
+packages=""
+command -v chromium >/dev/null 2>&1 || packages="chromium fonts-noto-cjk fonts-noto-color-emoji"
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages="$packages postgresql"
+if [ -n "$packages" ]; then
+  echo "==> installing Debian packages:$packages"
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null
+  # shellcheck disable=SC2086
+  $SUDO apt-get install -y -qq $packages >/dev/null
 fi
 
 if [ ! -x .venv/bin/python ]; then

@@ -210,3 +210,20 @@ def live_lab(
             yield LiveLab(url, token, root)
     finally:
         servers.kill_recorded_processes(root / "state")
+
+
+@pytest.fixture(scope="session")
+def postgres_admin() -> Iterator[str]:
+    """One real PostgreSQL server per session (``tests/postgres.py``)."""
+    from tests.postgres import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres_admin: str) -> str:
+    """A database of this test's own on the session's PostgreSQL."""
+    from tests.postgres import fresh_database
+
+    return fresh_database(postgres_admin)

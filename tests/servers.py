@@ -199,17 +199,26 @@ def hanging_server() -> Iterator[str]:
             conn.close()
 
 
-def kill_recorded_processes(state_dir: Path) -> None:
-    """Kill every serving process a deployments store records (test teardown)."""
-    import sqlite3
+def kill_recorded_processes(state_dir: Path, db_url: str | None = None) -> None:
+    """Kill every serving process a deployments store records (test teardown): the SQLite
+    store in ``state_dir``, or the store at ``db_url``."""
+    from sqlalchemy import create_engine, text
 
-    db = state_dir / "deployments.sqlite"
-    if not db.exists():
+    if db_url is None:
+        db = state_dir / "deployments.sqlite"
+        if not db.exists():
+            return
+        db_url = f"sqlite:///{db}"
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT runtime FROM deployments")).all()
+    except Exception:  # a store never made, or gone: nothing to kill
         return
-    with contextlib.closing(sqlite3.connect(db)) as conn:
-        runtimes = [json.loads(r[0]) for r in conn.execute("SELECT runtime FROM deployments")]
-    for runtime in runtimes:
-        for replica in runtime.get("replicas", ()):
+    finally:
+        engine.dispose()
+    for (runtime,) in rows:
+        for replica in json.loads(runtime).get("replicas", ()):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(replica["pid"], signal.SIGKILL)
 

@@ -164,11 +164,13 @@ def test_the_head_is_ours(ray_head: dict[str, Any]) -> None:
     assert os.environ.get("RAY_ADDRESS") is None  # nothing leaks into other tests
 
 
-async def test_a_restarted_server_adopts_its_applications_and_drops_orphans(
+async def test_adoption_keeps_ours_unchanged_drops_our_orphans_and_spares_another_stores(
     ray_head: dict[str, Any], mlflow_uri: str, seeded: Any
 ) -> None:
-    """Two backends in turn, as a Jupyter server before and after a restart: the second
-    keeps the application a record wants (still serving) and deletes the one none wants."""
+    """Two stores share one Ray head. A restarted server (its backend made anew, with only
+    the record it still wants) keeps that application running as it is (the same replica
+    actors: its spec digest says it is unchanged), deletes its own orphan, and never
+    touches the other store's application; the other store's restart spares ours."""
     from jupyter_primehub_models.deployments.backends.ray import RayBackend
     from jupyter_primehub_models.deployments.record import Record
 
@@ -183,27 +185,47 @@ async def test_a_restarted_server_adopts_its_applications_and_drops_orphans(
     settings = {"address": ray_head["address"], "http_port": ray_head["serve_port"],
                 "num_cpus": 0.5, "namespace": "primehub-models-test"}  # fmt: skip
     env = {"MLFLOW_TRACKING_URI": mlflow_uri}
-    kept, orphan = record("adopt-kept-a1"), record("adopt-orphan-b2")
-    before = RayBackend(**settings)
 
-    async def both_deployed() -> bool:
-        for r in (kept, orphan):
-            await before.apply(r, env)  # as the reconciler's passes do
-        return all(before.status(r).phase == "Deployed" for r in (kept, orphan))
+    def backend(store_id: str) -> RayBackend:
+        made = RayBackend(**settings)
+        made.store_id = store_id
+        return made
 
-    await until(both_deployed, 300, "both applications deployed")
+    mine, theirs = "a1a1a1a1a1a1", "b2b2b2b2b2b2"
+    kept, orphan, other = record("adopt-kept-a1"), record("adopt-orphan-b2"), record("other-c3")
+    before, neighbour = backend(mine), backend(theirs)
 
-    after = RayBackend(**settings)  # the restarted server: it only has the kept record
+    async def all_deployed() -> bool:
+        for owner, r in ((before, kept), (before, orphan), (neighbour, other)):
+            await owner.apply(r, env)  # as each store's reconciler passes do
+        return all(o.status(r).phase == "Deployed"
+                   for o, r in ((before, kept), (before, orphan), (neighbour, other)))  # fmt: skip
+
+    await until(all_deployed, 400, "the three applications deployed")
+    replicas = {r.id: await _replica_ids(r.id) for r in (kept, other)}
+
+    after = backend(mine)  # our restarted server: it only has the kept record
     await after.adopt([kept])
     await after.apply(kept, env)
-    assert after.status(kept).phase == "Deployed"  # serving throughout, not redeployed
+    assert after.status(kept).phase == "Deployed"  # serving throughout
 
     async def orphan_gone() -> bool:
         return orphan.id not in await _applications()
 
     await until(orphan_gone, 60, "the orphan's removal")
-    assert kept.id in await _applications()
+    apps = await _applications()
+    assert other.id in apps and apps[other.id]["store"] == theirs  # never ours to delete
+    assert await _replica_ids(kept.id) == replicas[kept.id]  # not redeployed: same replicas
+
+    neighbour_after = backend(theirs)  # the other store restarts: ours is not its own
+    await neighbour_after.adopt([other])
+    await neighbour_after.apply(other, env)
+    apps = await _applications()
+    assert kept.id in apps and apps[kept.id]["store"] == mine
+    assert await _replica_ids(kept.id) == replicas[kept.id]
+    assert await _replica_ids(other.id) == replicas[other.id]
     await after.delete(kept)
+    await neighbour_after.delete(other)
 
 
 async def test_a_bug_of_ours_reads_as_failed_not_deploying_forever(

@@ -1,9 +1,15 @@
 """Drives a backend towards the store's desired state, like a Kubernetes controller.
 
-It wakes when this process writes the store (``kick``), when the backend sees a
-change (a process became ready or died), or when ``PRAGMA data_version`` says another
-process (a kernel) committed; otherwise it resyncs every ``resync`` seconds. Each pass
-is one query plus one status write per deployment whose status actually changed.
+Any number of processes may share a store; the one holding the store's lease drives the
+backend (``leading``), the others only keep their view of the records fresh (the scoring
+path routes by it) and write desired state through the service. The lease is renewed
+every third of its TTL; a process that cannot renew it in time stops driving, and when
+the holder dies another takes over within the TTL and adopts what runs.
+
+A pass runs when this process writes the store (``kick``), when the backend sees a
+change (a process became ready or died), or when the store's revision says another
+process committed; otherwise every ``resync`` seconds. Each pass is one query plus one
+status write per deployment whose status actually changed.
 """
 
 from __future__ import annotations
@@ -11,13 +17,38 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
+import time
+import uuid
 
+from ..errors import ApiError
 from .backends.base import Backend
 from .environment import Environments
 from .record import Record, RecordCache, now_ms
 from .store import Store
 
 log = logging.getLogger(__name__)
+
+
+def gone(holder: str) -> bool:
+    """Whether lease holder ``holder`` ("host:pid:nonce") was a process of this host that
+    no longer runs (another host's, or one still running: not known to be gone)."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:  # a zombie (killed, not yet reaped by its parent) is gone too
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b") ", 1)[1][:1] == b"Z"
+    except (OSError, IndexError):
+        return False
 
 
 class Reconciler:
@@ -30,6 +61,7 @@ class Reconciler:
         *,
         poll: float = 0.5,
         resync: float = 10.0,
+        lease_ttl: float = 15.0,
     ):
         self.store = store
         self.backend = backend
@@ -39,25 +71,89 @@ class Reconciler:
         self.cache = cache
         self.poll = poll
         self.resync = resync
+        self.lease_ttl = lease_ttl
+        #: who this process is to the lease: host, pid and a nonce (a pid can be reused)
+        self.identity = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.leading = False
+        self._lease_until = 0.0  # (monotonic) when the lease we hold runs out
+        self._dead: str | None = None  # a holder seen gone: taken over on the next try
+        self._trouble: str | None = None  # the store's error, as last logged
         self._kick = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         self.passes = 0
 
     def kick(self) -> None:
         self._kick.set()
 
     async def start(self) -> None:
-        records = await self.store.list(include_deleted=True)
-        await self.backend.adopt([r for r in records if r.backend == self.backend.name])
-        await self.reconcile_once()
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        info = await self.store.open()
+        self.backend.store_id = info.store_id
+        await self._keep_lease()
+        if not self.leading:
+            await self.observe_once()
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(self._run()), loop.create_task(self._lease_loop())]
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
         await self.backend.close()
+        if self.leading:  # the next process need not wait for the TTL
+            self.leading = False
+            with contextlib.suppress(Exception):
+                await self.store.give_up_lease(self.identity)
+
+    # -- the lease -------------------------------------------------------------------------
+
+    async def _lease_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.lease_ttl / 3)
+            try:
+                await self._keep_lease()
+            except ApiError:  # (the store is unavailable: said by the run loop)
+                pass
+            except Exception as err:
+                log.error("PrimeHub Models: the reconciler lease", exc_info=err)
+
+    async def _keep_lease(self) -> None:
+        """Take or renew the lease; lead when it became ours, step back when it is not."""
+        asked = time.monotonic()
+        try:
+            holder = await self.store.take_lease(self.identity, socket.gethostname(),
+                                                 self.lease_ttl, self._dead)  # fmt: skip
+        except Exception:
+            if self.leading and time.monotonic() >= self._lease_until:
+                await self._step_back("the store could not renew the lease in time")
+            raise
+        self._dead = None
+        if holder.holder == self.identity:
+            self._lease_until = asked + self.lease_ttl
+            if not self.leading:
+                await self._lead()
+            return
+        if self.leading:
+            await self._step_back(f"{holder.holder} holds the lease now")
+        if holder.live and holder.holder and gone(holder.holder):
+            # its process on this host is gone (killed, crashed): no need to wait for the
+            # TTL; the next try takes it over
+            self._dead = holder.holder
+            await self._keep_lease()
+
+    async def _lead(self) -> None:
+        log.info("PrimeHub Models: this process drives the %s backend (lease %s)",
+                 self.backend.name, self.identity)  # fmt: skip
+        records = await self.store.list(include_deleted=True)
+        await self.backend.adopt([r for r in records if r.backend == self.backend.name])
+        self.leading = True
+        await self.reconcile_once()
+
+    async def _step_back(self, why: str) -> None:
+        log.warning("PrimeHub Models: no longer driving the backend: %s", why)
+        self.leading = False
+        await self.backend.release()
 
     async def _run(self) -> None:
         idle = 0.0
@@ -76,9 +172,23 @@ class Reconciler:
             try:
                 if woken or await self.store.changed() or idle >= self.resync:
                     idle = 0.0
-                    await self.reconcile_once()
+                    if self.leading:
+                        await self.reconcile_once()
+                    else:
+                        await self.observe_once()
+                if self._trouble is not None:
+                    log.info("PrimeHub Models: the store answers again; reconciling resumed")
+                    self._trouble = None
+            except ApiError as err:  # (the store is unavailable: it says why, once)
+                if err.message != self._trouble:
+                    log.error("PrimeHub Models: reconcile pass failed: %s", err.message)
+                self._trouble = err.message
             except Exception as err:
                 log.error("PrimeHub Models: reconcile pass failed", exc_info=err)
+
+    async def observe_once(self) -> None:
+        """Not the lease holder: only refresh this process's view of the records."""
+        self.cache.replace_all(await self.store.list(include_deleted=True))
 
     async def reconcile_once(self) -> None:
         self.passes += 1

@@ -54,6 +54,9 @@ class Backend(LoggingConfigurable):
         #: set when the backend sees a change the reconciler should act on promptly
         #: (a process became ready or died); the reconciler clears it
         self.changed = asyncio.Event()
+        #: the id of the store whose records this backend realizes (set before ``adopt``):
+        #: the ownership mark on everything it creates
+        self.store_id = ""
 
     async def adopt(self, records: list[Record]) -> None:
         """On start: take over what still runs for these records; clean up what does not."""
@@ -92,6 +95,11 @@ class Backend(LoggingConfigurable):
         """Keep ``text`` (an error's stack trace, why something stopped) with the
         deployment's output where its group reads it; by default the server's log."""
         self.log.info("PrimeHub Models: deployment %s: %s", record.id, text)
+
+    async def release(self) -> None:
+        """Stop driving what runs (another process holds the store's lease now): it keeps
+        serving, and whoever leads adopts it. By default, as ``close``."""
+        await self.close()
 
     async def close(self) -> None:
         """Release clients; serving processes keep running (they are adopted on restart)."""

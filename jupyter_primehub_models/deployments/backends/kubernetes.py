@@ -31,6 +31,7 @@ from .kubernetes_manifests import (
     secret_name,
     storage_uri,
 )
+from .ownership import DIGEST_ANNOTATION, STORE_LABEL, Found
 from .remote import RemoteBackend
 
 KSERVE = ("serving.kserve.io", "v1beta1", "inferenceservices")
@@ -83,6 +84,8 @@ class KubernetesBackend(RemoteBackend):
         super().__init__(**kwargs)
         self._client: Any = None
         self._storage: dict[tuple[str, str, str, str | None], str] = {}
+        #: deployment id → digest of the Secret last applied
+        self._secrets: dict[str, str] = {}
 
     @staticmethod
     def reason(err: BaseException) -> str:
@@ -133,6 +136,7 @@ class KubernetesBackend(RemoteBackend):
             memory=self.memory, model_image=self.model_image, instance_type=self.instance_type,
             group_id=str(self.group_ids.get(record.grp, "")), user_id=self.user_id,
             user_name=self.user_name, image_pull_secret=self.image_pull_secret,
+            store_id=self.store_id,
         )  # fmt: skip
 
     @property
@@ -142,24 +146,22 @@ class KubernetesBackend(RemoteBackend):
     # -- the interface --------------------------------------------------------------------
 
     async def adopt(self, records: list[Record]) -> None:
-        """Take over our objects that still exist; delete those no record wants."""
-        wanted = {r.id for r in records if r.desired != "deleted"}
+        """Take over this store's objects that still exist (an unchanged one is not applied
+        again); delete those no record wants; leave everything else alone."""
         try:
-            found = await self._list_ours()
+            found = await self._list_labelled()
         except Exception as err:
             self.log.warning(
                 "PrimeHub Models: cannot list Kubernetes objects: %s", self.reason(err)
             )
             return
-        for name in found - wanted:
-            self.log.info("PrimeHub Models: deleting orphaned deployment %s", name)
-            try:
-                await self._delete_objects(name)
-            except Exception as err:
-                self.log.warning(
-                    "PrimeHub Models: cannot delete orphaned deployment %s: %s", name,
-                    self.reason(err),
-                )  # fmt: skip
+        adopted = await self._sort_out(found, records, f"{self._resource[2][:-1]}")
+        for name, digest in adopted.items():
+            if digest:
+                self._applied[name] = digest
+
+    async def _delete_orphan(self, name: str) -> None:
+        await self._delete_objects(name)
 
     async def apply(self, record: Record, env: Mapping[str, str]) -> None:
         try:
@@ -185,6 +187,7 @@ class KubernetesBackend(RemoteBackend):
     async def delete(self, record: Record) -> None:
         await self._delete_objects(record.id)
         self.forget(record)
+        self._secrets.pop(record.id, None)
 
     def _read_logs(self, record: Record, tail: int) -> list[str]:
         from kubernetes import client
@@ -217,7 +220,7 @@ class KubernetesBackend(RemoteBackend):
         self, record: Record, env: Mapping[str, str], stopped: bool
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         flavour = self._flavour(record)
-        secret = env_secret(record, env, self.namespace)
+        secret = env_secret(record, env, self.namespace, self.store_id)
         names = list(secret["stringData"])
         if self.flavour == "primehub":
             return ph_deployment(record, names, flavour, stopped=stopped), secret
@@ -238,30 +241,41 @@ class KubernetesBackend(RemoteBackend):
     async def _ensure(
         self, record: Record, manifest: dict[str, Any], secret: dict[str, Any] | None
     ) -> None:
-        """Server-side apply, only when what we want changed since we last applied it."""
-        digest = hashlib.sha256(json.dumps([manifest, secret], sort_keys=True).encode()).hexdigest()
-        if self._applied.get(record.id) == digest:
+        """Server-side apply of what changed since we last applied it. The manifest's digest
+        lives on the object (a restarted server sees it is unchanged); the Secret's, which
+        would be a hash of its values, only in memory (re-applying it changes nothing)."""
+        digest = spec_digest(manifest)
+        secret_digest = spec_digest(secret) if secret is not None else None
+        send_manifest = self._applied.get(record.id) != digest
+        send_secret = secret is not None and self._secrets.get(record.id) != secret_digest
+        if not send_manifest and not send_secret:
             return
+        marked = {**manifest, "metadata": {**manifest["metadata"], "annotations": {
+            **manifest["metadata"].get("annotations", {}), DIGEST_ANNOTATION: digest}}}  # fmt: skip
         group, version, plural = self._resource
         timeout = self.request_timeout
 
         def apply(api: Any) -> None:
             from kubernetes import client
 
-            if secret is not None:
+            if send_secret:
+                assert secret is not None
                 client.CoreV1Api(api).patch_namespaced_secret(
                     secret["metadata"]["name"], self.namespace, secret,
                     field_manager=MANAGER, force=True, _request_timeout=timeout,
                     _content_type="application/apply-patch+yaml",
                 )  # fmt: skip
-            client.CustomObjectsApi(api).patch_namespaced_custom_object(
-                group, version, self.namespace, plural, record.id, manifest,
-                field_manager=MANAGER, force=True, _request_timeout=timeout,
-                _content_type="application/apply-patch+yaml",
-            )  # fmt: skip
+            if send_manifest:
+                client.CustomObjectsApi(api).patch_namespaced_custom_object(
+                    group, version, self.namespace, plural, record.id, marked,
+                    field_manager=MANAGER, force=True, _request_timeout=timeout,
+                    _content_type="application/apply-patch+yaml",
+                )  # fmt: skip
 
         await self._call(apply)
         self._applied[record.id] = digest
+        if secret_digest is not None:
+            self._secrets[record.id] = secret_digest
 
     async def _observe(self, record: Record) -> None:
         group, version, plural = self._resource
@@ -290,20 +304,21 @@ class KubernetesBackend(RemoteBackend):
             runtime={"kind": plural, "namespace": self.namespace, "name": record.id},
         )  # fmt: skip
 
-    async def _list_ours(self) -> set[str]:
+    async def _list_labelled(self) -> list[Found]:
+        """Every object of our kind in the namespace with a ``primehub-models/id`` label."""
         group, version, plural = self._resource
         timeout = self.request_timeout
 
-        def names(api: Any) -> set[str]:
+        def items(api: Any) -> list[Found]:
             from kubernetes import client
 
             found = client.CustomObjectsApi(api).list_namespaced_custom_object(
                 group, version, self.namespace, plural, label_selector=ID_LABEL,
                 _request_timeout=timeout,
             )  # fmt: skip
-            return {item["metadata"]["name"] for item in found.get("items", ())}
+            return labelled(found)
 
-        return await self._call(names)
+        return await self._call(items)
 
     async def _delete_object(self, name: str) -> None:
         group, version, plural = self._resource
@@ -374,3 +389,20 @@ async def download_uri(env: Mapping[str, str], name: str, version: str, within: 
     if not uri:
         raise RuntimeError(f"MLflow has no artifact location for {name} version {version}")
     return str(uri)
+
+
+def labelled(answer: Mapping[str, Any]) -> list[Found]:
+    """A ``list_namespaced_custom_object`` answer as found objects (name, mark, digest)."""
+    out = []
+    for item in answer.get("items") or ():
+        meta = item.get("metadata") or {}
+        out.append(Found(
+            name=meta["name"],
+            store=(meta.get("labels") or {}).get(STORE_LABEL),
+            digest=(meta.get("annotations") or {}).get(DIGEST_ANNOTATION),
+        ))  # fmt: skip
+    return out
+
+
+def spec_digest(obj: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()[:32]

@@ -6,7 +6,8 @@
   creates them: ``modelURI: models:/name/version`` and the MLflow prepackaged image.
 
 Every object carries the label ``primehub-models/id`` (the deployment id, a DNS-1123
-label) so the backend finds, adopts and deletes exactly its own objects.
+label) and ``primehub-models/store`` (its store's id), so the backend finds, adopts and
+deletes exactly its own store's objects (``ownership.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..record import Record
+from .ownership import STORE_LABEL
 
 ID_LABEL = "primehub-models/id"
 GROUP_LABEL = "primehub-models/group"
@@ -43,6 +45,8 @@ class Flavour:
     user_id: str = ""
     user_name: str = ""
     image_pull_secret: str = ""
+    #: the ownership mark (``primehub-models/store``)
+    store_id: str = ""
 
 
 def label_value(text: str) -> str:
@@ -50,12 +54,15 @@ def label_value(text: str) -> str:
     return LABEL_VALUE.sub("-", text)[:63].strip("-._") or "none"
 
 
-def labels(record: Record) -> dict[str, str]:
-    return {
+def labels(record: Record, store_id: str = "") -> dict[str, str]:
+    found = {
         ID_LABEL: record.id,
         GROUP_LABEL: label_value(record.grp),
         "app.kubernetes.io/managed-by": MANAGER,
     }
+    if store_id:
+        found[STORE_LABEL] = store_id
+    return found
 
 
 def secret_name(deployment_id: str) -> str:
@@ -63,7 +70,9 @@ def secret_name(deployment_id: str) -> str:
     return f"{deployment_id}{SECRET_SUFFIX}"[:253]
 
 
-def env_secret(record: Record, env: Mapping[str, str], namespace: str) -> dict[str, Any]:
+def env_secret(
+    record: Record, env: Mapping[str, str], namespace: str, store_id: str = ""
+) -> dict[str, Any]:
     """The group's MLflow env and the deployment's own env, as one Secret."""
     return {
         "apiVersion": "v1",
@@ -71,7 +80,7 @@ def env_secret(record: Record, env: Mapping[str, str], namespace: str) -> dict[s
         "metadata": {
             "name": secret_name(record.id),
             "namespace": namespace,
-            "labels": labels(record),
+            "labels": labels(record, store_id),
         },
         "type": "Opaque",
         "stringData": dict(sorted(env.items())),
@@ -122,7 +131,7 @@ def inference_service(
         "metadata": {
             "name": record.id,
             "namespace": flavour.namespace,
-            "labels": labels(record),
+            "labels": labels(record, flavour.store_id),
             "annotations": {
                 "primehub-models/model-uri": record.model_uri,
                 "primehub-models/version": record.served_version or "",
@@ -149,7 +158,11 @@ def ph_deployment(
     return {
         "apiVersion": "primehub.io/v1alpha1",
         "kind": "PhDeployment",
-        "metadata": {"name": record.id, "namespace": flavour.namespace, "labels": labels(record)},
+        "metadata": {
+            "name": record.id,
+            "namespace": flavour.namespace,
+            "labels": labels(record, flavour.store_id),
+        },
         "spec": {
             "displayName": record.name,
             "description": record.description,

@@ -21,6 +21,7 @@ from traitlets import Dict, Float, Int, Unicode
 
 from ..record import Record
 from .base import Observed
+from .ownership import Found
 from .remote import RemoteBackend
 
 #: Serve's application status → the spec's phases
@@ -115,34 +116,35 @@ class RayBackend(RemoteBackend):
     # -- the interface --------------------------------------------------------------------
 
     async def adopt(self, records: list[Record]) -> None:
-        """Applications of our prefix that no record wants are deleted; the rest are ours."""
-        wanted = {r.id for r in records if r.desired != "deleted"}
+        """Applications under our route prefix, sorted out by the ownership rule: this
+        store's that no record wants are deleted; the ones it wants keep running as they
+        are (their spec digest says whether they need a redeploy); others are left alone."""
         prefix = self.route_prefix.rstrip("/") + "/"
         try:
             apps = await self._call(_applications)
         except Exception as err:
             self.log.warning("PrimeHub Models: cannot reach Ray: %s", self.reason(err))
             return
-        for name, app in apps.items():
-            if (app.get("route_prefix") or "").startswith(prefix) and name not in wanted:
-                self.log.info("PrimeHub Models: deleting orphaned Serve application %s", name)
-                try:
-                    await self._call(lambda n=name: _delete(n))
-                except Exception as err:
-                    self.log.warning(
-                        "PrimeHub Models: cannot delete Serve application %s: %s", name,
-                        self.reason(err),
-                    )  # fmt: skip
-        # The records still running keep serving: they are redeployed on the first pass with
-        # the same spec (Serve compares it with what runs), routed to meanwhile.
+        found = [
+            Found(name, app.get("store"), app.get("digest"))
+            for name, app in apps.items()
+            if (app.get("route_prefix") or "").startswith(prefix)
+        ]
+        adopted = await self._sort_out(found, records, "Serve application")
         for record in records:
-            app = apps.get(record.id)
-            if app is not None and app["status"] == "RUNNING":
+            if record.id not in adopted:
+                continue
+            if adopted[record.id]:
+                self._applied[record.id] = str(adopted[record.id])  # unchanged: not redeployed
+            if apps[record.id]["status"] == "RUNNING":
                 self._observed[record.id] = Observed(
                     "Deployed", "", self._base_url() + self._route(record),
                     runtime={"app": record.id, "route": self._route(record),
                              "address": _host(self.address)},
                 )  # fmt: skip
+
+    async def _delete_orphan(self, name: str) -> None:
+        await self._call(lambda: _delete(name))
 
     async def apply(self, record: Record, env: Mapping[str, str]) -> None:
         model_uri = str(record.serving)
@@ -155,7 +157,8 @@ class RayBackend(RemoteBackend):
         digest = hashlib.sha256(
             json.dumps([model_uri, record.replicas, actor, self.autoscaling],
                        sort_keys=True).encode()
-        ).hexdigest()  # fmt: skip
+        ).hexdigest()[:32]  # fmt: skip
+        marks = {"store": self.store_id, "digest": digest}
         try:
             if self._applied.get(record.id) != digest:
                 route = self._route(record)
@@ -166,7 +169,7 @@ class RayBackend(RemoteBackend):
 
                     from .ray_app import build
 
-                    app = build(model_uri, record.replicas, actor, autoscaling or None)
+                    app = build(model_uri, record.replicas, actor, autoscaling or None, marks)
                     serve._run(app, _blocking=False, name=record.id, route_prefix=route)
 
                 await self._call(deploy)
@@ -249,14 +252,19 @@ class RayBackend(RemoteBackend):
 
 
 def _applications() -> dict[str, Any]:
-    """Serve's applications: name → status, message (its own or a deployment's), route."""
+    """Serve's applications: name → status, message (its own or a deployment's), route,
+    and the marks our deployments carry in their user_config (store, digest)."""
     from ray.serve.context import _get_global_client
 
     details = _get_global_client().get_serve_details()
     out: dict[str, Any] = {}
     for name, app in (details.get("applications") or {}).items():
         details = []
+        marks: dict[str, Any] = {}
         for deployment in (app.get("deployments") or {}).values():
+            config = (deployment.get("deployment_config") or {}).get("user_config")
+            if isinstance(config, dict):
+                marks = config
             state = str(getattr(deployment.get("status"), "value", deployment.get("status")))
             if deployment.get("message") and not state.endswith("HEALTHY"):
                 details.append(deployment["message"])  # the replicas' own error, if any
@@ -266,6 +274,8 @@ def _applications() -> dict[str, Any]:
             "status": str(getattr(status, "value", status)).rsplit(".", 1)[-1],
             "message": message[-2000:],
             "route_prefix": app.get("route_prefix"),
+            "store": marks.get("store") or None,
+            "digest": marks.get("digest") or None,
         }
     return out
 

@@ -29,6 +29,11 @@ class MlflowModel:
         self.input_schema = self.model.metadata.get_input_schema()
         print(f"[primehub-models] serving {model_uri}", flush=True)
 
+    def reconfigure(self, config: dict[str, Any]) -> None:
+        """Serve hands the user_config here: the ownership mark and the spec's digest, which
+        the backend reads back from Serve's details (nothing in it changes serving)."""
+        self.marks = dict(config)
+
     async def __call__(self, request: Request) -> Response:
         leaf = request.url.path.rstrip("/").rsplit("/", 1)[-1]
         if leaf in ("ping", "health"):
@@ -57,9 +62,10 @@ class MlflowModel:
 
 
 def build(model_uri: str, replicas: int, actor_options: dict[str, Any],
-          autoscaling: dict[str, Any] | None) -> Any:  # fmt: skip
-    """The application for ``serve.run``: replicas, or an autoscaling config."""
-    options: dict[str, Any] = {"ray_actor_options": actor_options}
+          autoscaling: dict[str, Any] | None, marks: dict[str, str]) -> Any:  # fmt: skip
+    """The application for ``serve.run``: replicas, or an autoscaling config; ``marks``
+    (store id, spec digest) ride along as the deployment's user_config."""
+    options: dict[str, Any] = {"ray_actor_options": actor_options, "user_config": marks}
     if autoscaling:
         options["autoscaling_config"] = {"min_replicas": replicas, **autoscaling}
     else:

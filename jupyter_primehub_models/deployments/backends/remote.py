@@ -18,6 +18,7 @@ from traitlets import Float
 from ...errors import Conflict, Unavailable
 from ..record import Record
 from .base import Backend, Observed, Upstream
+from .ownership import Found, sort_out
 
 T = TypeVar("T")
 
@@ -42,6 +43,7 @@ class RemoteBackend(Backend):
         self._executor = ThreadPoolExecutor(
             self.workers, thread_name_prefix=f"primehub-{self.name}"
         )
+        self._said_not_ours: set[str] = set()
 
     # -- what subclasses provide -----------------------------------------------------------
 
@@ -84,6 +86,33 @@ class RemoteBackend(Backend):
         else:
             seen = self.trouble(err)
         self._observed[record.id] = seen
+
+    async def _sort_out(
+        self, found: list[Found], records: list[Record], what: str
+    ) -> dict[str, str | None]:
+        """Adoption by the ownership rule (``ownership.py``): deletes this store's objects
+        that no record wants, logs once what is not ours; the adopted names → digests."""
+        verdict = sort_out(found, self.store_id, records)
+        for name in verdict.not_ours:
+            if name not in self._said_not_ours:
+                self._said_not_ours.add(name)
+                self.log.info(
+                    "PrimeHub Models: %s %s is not ours (another store's, or unmarked and "
+                    "named by none of our records): left alone", what, name,
+                )  # fmt: skip
+        for name in verdict.delete:
+            self.log.info("PrimeHub Models: deleting orphaned %s %s", what, name)
+            try:
+                await self._delete_orphan(name)
+            except Exception as err:
+                self.log.warning(
+                    "PrimeHub Models: cannot delete %s %s: %s", what, name, self.reason(err)
+                )
+        return verdict.adopt
+
+    async def _delete_orphan(self, name: str) -> None:
+        """Delete an object of this store that no record wants."""
+        raise NotImplementedError
 
     def status(self, record: Record) -> Observed:
         return self._observed.get(record.id) or Observed("Deploying")

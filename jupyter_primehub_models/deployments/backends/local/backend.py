@@ -87,6 +87,7 @@ class LocalBackend(Backend):
     # -- Backend ---------------------------------------------------------------------------
 
     async def adopt(self, records: list[Record]) -> None:
+        self.processes.store_id = self.store_id
         for record in records:
             replicas = [Replica.recorded(r, ready=True) for r in record.runtime.get("replicas", ())]
             ours = [r for r in replicas if r.ours]
@@ -211,6 +212,12 @@ class LocalBackend(Backend):
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def release(self) -> None:
+        """Supervise nothing more; the processes keep serving, routed to by their records,
+        and the next lease holder adopts them."""
+        await self.close()
+        self._units.clear()
 
     # -- units -----------------------------------------------------------------------------
 

@@ -69,6 +69,8 @@ class Replica:
     port: int | None = None
     #: its start time (``start_time``), recorded at spawn: how we know it is still ours
     started: int | None = None
+    #: the id of the store whose record started it (also on its command line)
+    store: str | None = None
     process: asyncio.subprocess.Process | None = None  # None: adopted from an earlier server
     ready: bool = False
     inflight: int = 0
@@ -86,6 +88,7 @@ class Replica:
                 and start_time(self.pid) == self.started
                 and SERVE_MODULE in cmdline
                 and self.socket in cmdline
+                and (self.store is None or f"--store {self.store} " in f"{cmdline} ")
             )
         # an earlier release's `mlflow models serve -p <port>` (its start time unknown)
         return (
@@ -112,6 +115,8 @@ class Replica:
         found: dict[str, Any] = {"pid": self.pid, "model_uri": self.model_uri}
         if self.socket is not None:
             found.update(socket=self.socket, started=self.started)
+            if self.store:
+                found["store"] = self.store
         else:
             found["port"] = self.port
         return found
@@ -123,7 +128,7 @@ class Replica:
             pid=int(runtime["pid"]), model_uri=str(runtime["model_uri"]),
             socket=runtime.get("socket"),
             port=int(runtime["port"]) if runtime.get("port") is not None else None,
-            started=runtime.get("started"), ready=ready,
+            started=runtime.get("started"), store=runtime.get("store"), ready=ready,
         )  # fmt: skip
 
 
@@ -160,6 +165,8 @@ class Processes:
         self.socket_dir = socket_dir
         self.start_timeout = start_timeout
         self.log_max_bytes = log_max_bytes
+        #: the ownership mark every process it starts carries (the backend sets it)
+        self.store_id = ""
 
     async def spawn(
         self, unit_id: str, log_path: Path, model_uri: str, env: Mapping[str, str]
@@ -179,7 +186,8 @@ class Processes:
                 fd = listener.fileno()
                 process = await asyncio.create_subprocess_exec(
                     self.python, "-m", SERVE_MODULE, "--fd", str(fd), "--socket", path,
-                    "--model-uri", model_uri,
+                    "--model-uri", model_uri, "--deployment", unit_id,
+                    *(("--store", self.store_id) if self.store_id else ()),
                     stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=asyncio.subprocess.STDOUT,
                     env=dict(env), start_new_session=True, pass_fds=(fd,),
                 )  # fmt: skip
@@ -193,7 +201,7 @@ class Processes:
             listener.close()  # the child holds it now
         return Replica(
             pid=process.pid, model_uri=model_uri, socket=path,
-            started=start_time(process.pid), process=process,
+            started=start_time(process.pid), store=self.store_id or None, process=process,
         )  # fmt: skip
 
     async def wait_ready(self, replica: Replica, log_path: Path) -> None:

@@ -26,6 +26,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fd", type=int, required=True, help="the bound, listening socket")
     parser.add_argument("--socket", required=True, help="its path (for identification)")
     parser.add_argument("--model-uri", required=True)
+    parser.add_argument("--deployment", default="", help="its deployment (for identification)")
+    parser.add_argument("--store", default="", help="its store's id: the ownership mark")
     parser.add_argument("--timeout", type=int, default=None, help="seconds per request")
     args = parser.parse_args(argv)
     print(f"[primehub-models] downloading {args.model_uri}", flush=True)
