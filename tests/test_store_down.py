@@ -78,7 +78,7 @@ async def test_the_database_going_down_and_coming_back(
     # the reconciler drives the backend again: only it writes "Stopped", once the
     # serving process is gone
     stopped = await api("groups", "team", "deployments", deployment_id, "stop", method="POST")
-    assert stopped.status == 202, stopped.text
+    assert stopped.status == 200, stopped.text
     await wait_for(api, "team", deployment_id, lambda d: d["phase"] == "Stopped")
     assert body["id"] == deployment_id
     for record in caplog.records:

@@ -100,9 +100,11 @@ async def test_columns_picker_is_remembered_and_compare_marks_differences(
         # the choice goes to the state database, which JupyterLab saves in the workspace:
         # wait for the save that holds both columns (an earlier save may hold only one)
         async with page.expect_request(
-            lambda r: "/lab/api/workspaces" in r.url
-            and r.method == "PUT"
-            and "accuracy" in (r.post_data or ""),
+            lambda r: (
+                "/lab/api/workspaces" in r.url
+                and r.method == "PUT"
+                and "accuracy" in (r.post_data or "")
+            ),
             timeout=15_000,
         ):
             await picker.get_by_label("C", exact=True).check()
