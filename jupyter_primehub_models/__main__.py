@@ -1,5 +1,7 @@
-"""``python -m jupyter_primehub_models reconcile`` (also ``jupyter primehub-models reconcile``):
-serve the store's deployments without a Jupyter server, until SIGINT or SIGTERM."""
+"""``jupyter primehub-models reconcile`` (or ``python -m jupyter_primehub_models …``): serve
+the store's deployments without a Jupyter server, until SIGINT or SIGTERM.
+``jupyter primehub-models service [--Class.trait=value …]``: run as a JupyterHub service
+(``hub_service.py``)."""
 
 from __future__ import annotations
 
@@ -34,7 +36,17 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="jupyter primehub-models", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("reconcile", help="run the deployments reconciler in the foreground")
-    parser.parse_args(argv)
+    commands.add_parser(
+        "service", help="run as a JupyterHub service (further --Class.trait=value go to it)"
+    )
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "service":
+        from .hub_service import run
+
+        run(rest)
+        return
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     logging.basicConfig(level=logging.INFO, format="[%(asctime)s %(name)s] %(message)s")
     asyncio.run(reconcile_forever(PrimeHubModels(config=load_jupyter_config())))
 

@@ -45,7 +45,7 @@ ENV_FALLBACK_KEYS = (
     "AZURE_STORAGE_CONNECTION_STRING",
     "AZURE_STORAGE_ACCESS_KEY",
 )
-GROUP_KEYS = frozenset({"tracking_uri", "ui_url", "env", "display_name"})
+GROUP_KEYS = frozenset({"tracking_uri", "ui_url", "env", "display_name", "hub_group"})
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SECRET_NAME = re.compile(r"TOKEN|PASSWORD|SECRET|KEY|CREDENTIAL|CONNECTION_STRING", re.I)
 
@@ -111,6 +111,12 @@ class GroupConfig:
     env: Mapping[str, str] = field(default_factory=dict)
     #: Why the binding cannot be used (a bad URI, …); ``None`` when it is fine.
     problem: str | None = None
+    #: the JupyterHub group whose members are this group's (default: the same name)
+    hub_group: str | None = None
+
+    @property
+    def members_group(self) -> str:
+        return self.hub_group or self.name
 
     @property
     def configured(self) -> bool:
@@ -159,6 +165,9 @@ def parse_group(name: Any, raw: Any, where: str) -> GroupConfig:
     display = raw.get("display_name") or name
     if not isinstance(display, str):
         raise ConfigError(f"{key}.display_name: must be a string")
+    hub_group = raw.get("hub_group") or None
+    if hub_group is not None and not isinstance(hub_group, str):
+        raise ConfigError(f"{key}.hub_group: must be a JupyterHub group name (a string)")
     env_raw = raw.get("env") or {}
     if not isinstance(env_raw, Mapping):
         raise ConfigError(f"{key}.env: must be a mapping of variable names to values")
@@ -182,7 +191,7 @@ def parse_group(name: Any, raw: Any, where: str) -> GroupConfig:
         log.warning("PrimeHub Models: %s", problem)
     if ui_url is None and tracking_uri is not None:
         ui_url = strip_userinfo(tracking_uri)
-    return GroupConfig(name, display, tracking_uri, ui_url, env, problem)
+    return GroupConfig(name, display, tracking_uri, ui_url, env, problem, hub_group)
 
 
 def parse_groups(raw: Any, where: str) -> dict[str, GroupConfig]:
@@ -265,6 +274,24 @@ class PrimeHubModels(Configurable):
 
     db_kwargs = Dict(
         default_value={}, help="Extra keyword arguments of SQLAlchemy's create_engine."
+    ).tag(config=True)
+
+    membership = Enum(
+        ["auto", "hub", "none"],
+        "auto",
+        help="""Who sees which group. 'hub': a user sees only the configured groups whose
+        JupyterHub group (the group's name, or its hub_group key) they are in, plus the
+        group PrimeHub names at spawn ($GROUP_NAME); any other answers NOT_FOUND. 'none':
+        every configured group is everyone's. 'auto': 'hub' under JupyterHub
+        ($JUPYTERHUB_API_TOKEN set), else 'none'.""",
+    ).tag(config=True)
+
+    team_service_url = Unicode(
+        "",
+        help="""Team mode: the URL prefix of the group's hub service (e.g.
+        /services/primehub-models/), which drives the deployments. This server then never
+        drives the backend itself (its deployments are the service's, sharing db_url) and
+        shows the service's stable scoring endpoint.""",
     ).tag(config=True)
 
     lease_ttl = Float(

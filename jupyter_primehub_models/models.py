@@ -214,6 +214,11 @@ class Deployment(ApiModel):
     revision: int = Field(description="Send it back with a PATCH to refuse lost updates.")
     history: list[HistoryEntry]
     backend: str
+    scoring_url: str | None = Field(
+        None,
+        description="Team mode: the stable scoring address on the group's hub service "
+        "(null: this server's …/invocations).",
+    )
 
 
 class DeploymentList(ApiModel):

@@ -17,6 +17,7 @@ from .config import PrimeHubModels, load_jupyter_config
 from .display import Table
 from .errors import ApiError, InvalidArgument
 from .lineage import current_notebook
+from .membership import viewing
 from .model_uri import ModelUri
 from .models import (
     Deployment,
@@ -69,7 +70,12 @@ class _Runner:
         loop = self._ensure_loop()
 
         async def call() -> Any:
-            return await make(self.services())
+            services = self.services()
+            # a kernel's calls see what its server's owner may see (membership.py)
+            membership = services.membership
+            groups = await membership.owner_groups() if membership.enabled else None
+            with viewing(groups):
+                return await make(services)
 
         return asyncio.run_coroutine_threadsafe(call(), loop).result(timeout)
 

@@ -5,6 +5,7 @@ by mutation afterwards."""
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from .deployments.record import RecordCache
 from .deployments.scoring import Scorer
 from .deployments.service import DeploymentService, Limits
 from .deployments.store import Store
+from .membership import Membership, viewing
 from .mlflow_client import ClientPool
 from .registry import RegistryService
 
@@ -25,6 +27,7 @@ class Services:
     registry: RegistryService
     deployments: DeploymentService
     reconciler: Reconciler
+    membership: Membership
     _started: asyncio.Task[None] | None = None
 
     async def ensure_started(self) -> None:
@@ -34,7 +37,8 @@ class Services:
         if started is not None and started.done() and started.exception() is not None:
             started = None
         if started is None:
-            started = self._started = asyncio.ensure_future(self.reconciler.start())
+            with viewing(None):  # the reconciler's tasks see every group, whoever came first
+                started = self._started = asyncio.ensure_future(self.reconciler.start())
         await asyncio.shield(started)
 
     async def aclose(self) -> None:
@@ -45,16 +49,21 @@ class Services:
 
 
 def build_services(settings: PrimeHubModels, environ: Mapping[str, str] | None = None) -> Services:
+    environ = os.environ if environ is None else environ
     groups = GroupSource(settings, environ)
     store = Store(settings.db_url, settings.db_kwargs)
     registry = RegistryService(groups, ClientPool(settings.mlflow_timeout), index=store)
     backend = settings.backend_class(parent=settings)
     environments = Environments(groups)
     cache = RecordCache()
-    reconciler = Reconciler(store, backend, environments, cache, lease_ttl=settings.lease_ttl)
+    reconciler = Reconciler(
+        store, backend, environments, cache,
+        lease_ttl=settings.lease_ttl, may_lead=not settings.team_service_url,
+    )  # fmt: skip
     deployments = DeploymentService(
         store, registry, backend, environments, cache, Scorer(settings.max_inflight),
         limits=Limits(settings.max_deployments, settings.max_replicas),
-        on_change=reconciler.kick,
+        on_change=reconciler.kick, team_service_url=settings.team_service_url,
     )  # fmt: skip
-    return Services(settings, registry, deployments, reconciler)
+    membership = Membership(settings.membership, environ, settings.mlflow_timeout)
+    return Services(settings, registry, deployments, reconciler, membership)

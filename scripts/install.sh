@@ -33,6 +33,12 @@ python -m pip install -q --upgrade pip
 echo "==> installing jupyter-primehub-models (editable) and test dependencies"
 python -m pip install -q -e ".[test]"
 
+echo "==> installing configurable-http-proxy (JupyterHub's proxy, for the team-mode tests)"
+if ! command -v configurable-http-proxy >/dev/null 2>&1; then
+  npm install -g --silent configurable-http-proxy@5 >/dev/null 2>&1 \
+    || npm install -g --silent --prefix "$PWD/.venv" configurable-http-proxy@5 >/dev/null
+fi
+
 echo "==> building the JupyterLab extension"
 (
   cd labextension

@@ -62,6 +62,7 @@ class Reconciler:
         poll: float = 0.5,
         resync: float = 10.0,
         lease_ttl: float = 15.0,
+        may_lead: bool = True,
     ):
         self.store = store
         self.backend = backend
@@ -72,6 +73,8 @@ class Reconciler:
         self.poll = poll
         self.resync = resync
         self.lease_ttl = lease_ttl
+        #: False in team mode on a user's server: the hub service drives the backend
+        self.may_lead = may_lead
         #: who this process is to the lease: host, pid and a nonce (a pid can be reused)
         self.identity = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.leading = False
@@ -120,6 +123,8 @@ class Reconciler:
 
     async def _keep_lease(self) -> None:
         """Take or renew the lease; lead when it became ours, step back when it is not."""
+        if not self.may_lead:
+            return
         asked = time.monotonic()
         try:
             holder = await self.store.take_lease(self.identity, socket.gethostname(),

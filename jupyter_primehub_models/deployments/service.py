@@ -13,6 +13,7 @@ import string
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from ..config import is_secret_name
 from ..errors import InvalidArgument, NotFound
@@ -64,6 +65,7 @@ class DeploymentService:
         *,
         limits: Limits = Limits(),
         on_change: Callable[[], None] = lambda: None,
+        team_service_url: str = "",
     ):
         self.store = store
         self.registry = registry
@@ -74,10 +76,13 @@ class DeploymentService:
         self.scorer = scorer
         self.limits = limits
         self.on_change = on_change
+        #: team mode: the hub service whose stable endpoints deployments show
+        self.team_service_url = team_service_url
 
     async def serving_record(self, group: str, deployment_id: str) -> Record:
         """The record for scoring: from memory when it is known to serve (≤ one reconcile
         pass old), else as stored now (a kernel's memory holds only what it wrote)."""
+        self.registry.group(group)  # (the viewer may see the group: membership.py)
         record = self.cache.get(deployment_id)
         if (
             record is None
@@ -278,7 +283,15 @@ class DeploymentService:
             revision=record.revision,
             history=history,  # type: ignore[arg-type]
             backend=record.backend,
+            scoring_url=self._scoring_url(record),
         )
+
+    def _scoring_url(self, record: Record) -> str | None:
+        """Team mode: the hub service's stable endpoint of the deployment."""
+        if not self.team_service_url:
+            return None
+        path = "/".join(quote(p, safe="") for p in ("groups", record.grp, "deployments", record.id))
+        return f"{self.team_service_url.rstrip('/')}/primehub-models/api/{path}/invocations"
 
 
 def _check_name(name: str) -> str:

@@ -23,6 +23,7 @@ from ..deployments.deployed_by import (
 )
 from ..errors import ApiError, InvalidArgument, NotConfigured, NotFound, StoreUnavailable
 from ..lineage import NOTEBOOK_TAG
+from ..membership import may_see
 from ..mlflow_client import ClientPool, MlflowRestClient
 from ..model_files import read_signature
 from ..model_uri import ModelUri
@@ -92,7 +93,10 @@ class RegistryService:
     # -- groups ---------------------------------------------------------------------------
 
     def list_groups(self) -> GroupList:
+        """The groups the current viewer may see (``membership.py``), and their default."""
         current = self.groups.current()
+        seen = [g for g in current.groups.values() if may_see(g.members_group)]
+        default = current.default if any(g.name == current.default for g in seen) else None
         return GroupList(
             groups=[
                 Group(
@@ -100,17 +104,24 @@ class RegistryService:
                     display_name=g.display_name,
                     mlflow=MlflowBinding(configured=g.configured, ui_url=g.ui_url),
                 )
-                for g in current.groups.values()
+                for g in seen
             ],
-            default=current.default,
+            default=default or (seen[0].name if seen else None),
             config_error=current.error,
         )
 
     def group(self, name: str) -> GroupConfig:
+        """The group ``name``, if the current viewer may see it: the one gate of every
+        route, widget and ``pm.*`` call (another group answers as if it did not exist)."""
         group = self.groups.get(name)
-        if group is None:
+        if group is None or not may_see(group.members_group):
             raise NotFound(f"No group named {name!r}")
         return group
+
+    def visible(self, name: str) -> bool:
+        """Whether group ``name`` exists for the current viewer."""
+        group = self.groups.get(name)
+        return group is not None and may_see(group.members_group)
 
     def client(self, name: str) -> tuple[GroupConfig, MlflowRestClient]:
         group = self.group(name)

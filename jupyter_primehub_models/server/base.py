@@ -15,6 +15,7 @@ from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
 from ..errors import CODE_FOR_STATUS, ApiError, InvalidArgument, PayloadTooLarge, error_body
+from ..membership import VIEWER
 from ..models import ApiModel, Query
 from ..services import Services
 from .spec import Route, parse_query
@@ -51,6 +52,8 @@ class ApiHandler(APIHandler):
 
     async def prepare(self) -> None:
         await super().prepare()
+        # what this user may see, for everything this request calls (membership.py)
+        VIEWER.set(await self.services.membership.groups_of(self.current_user))
         if self.request.method not in WITH_BODY:
             return
         limit = self.body_limit()

@@ -6,8 +6,10 @@ from jupyter_server.auth.decorator import allow_unauthenticated, authorized
 from jupyter_server.utils import ensure_async
 from tornado import web
 
+from ..deployments.record import Record
 from ..deployments.service import DeploymentService
 from ..errors import ApiError, InvalidArgument
+from ..membership import viewing
 from ..models import LogsQuery
 from .base import AUTH_RESOURCE, ApiHandler
 
@@ -99,11 +101,16 @@ class InvocationsHandler(DeploymentApiHandler):
     @allow_unauthenticated
     async def post(self, group: str, id: str) -> None:
         deployments = await self.deployments()
-        if self.current_user is None:
+        # a public deployment answers whoever asks; a private one only its group's members
+        visible = self.services.registry.visible(group)
+        with viewing(None):
             try:
-                record = await deployments.serving_record(group, id)
+                record: Record | None = await deployments.serving_record(group, id)
             except ApiError:
                 record = None
+        if record is not None and record.access != "public" and not visible:
+            record = None  # another group's private deployment: as if it did not exist
+        if self.current_user is None:
             if record is None or record.access != "public":
                 raise web.HTTPError(401, "Authentication required (a Jupyter token or login)")
         else:
@@ -112,7 +119,8 @@ class InvocationsHandler(DeploymentApiHandler):
             )
             if not allowed:
                 raise web.HTTPError(403, "Not allowed to score this deployment")
-            record = await deployments.serving_record(group, id)
+            if record is None:
+                record = await deployments.serving_record(group, id)  # says why: 404, 409
         headers = {"Content-Type": self.request.headers.get("Content-Type", "application/json")}
         async with deployments.scoring(
             record, self.body, headers, stream_above=STREAM_ABOVE

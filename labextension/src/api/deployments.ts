@@ -99,6 +99,11 @@ export function invocationsUrl(group: string, id: string): string {
   return apiUrl(deploymentPath(group, id, 'invocations'));
 }
 
+/** The address to give out: the hub service's in team mode, else this server's. */
+export function stableEndpoint(d: IDeployment): string {
+  return d.scoring_url ?? invocationsUrl(d.group, d.id);
+}
+
 export interface IScoringAnswer {
   status: number;
   body: string;

@@ -323,6 +323,12 @@ export interface components {
              */
             revision: number;
             /**
+             * Scoring Url
+             * @description Team mode: the stable scoring address on the group's hub service (null: this server's …/invocations).
+             * @default null
+             */
+            scoring_url: string | null;
+            /**
              * Served Version
              * @description The version the model URI resolved to.
              */

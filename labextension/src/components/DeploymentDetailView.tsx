@@ -8,7 +8,7 @@ import {
   getDeployment,
   getLogs,
   IDeployment,
-  invocationsUrl,
+  stableEndpoint,
   messageOf,
   MOVING_PHASES
 } from '../api';
@@ -223,13 +223,10 @@ export function DeploymentDetailView(
             <dt>{trans.__('Endpoint')}</dt>
             <dd>
               <code className="jp-PrimeHubModels-endpoint">
-                {invocationsUrl(group, d.id)}
+                {stableEndpoint(d)}
               </code>{' '}
               <CopyButton
-                text={
-                  new URL(invocationsUrl(group, d.id), window.location.href)
-                    .href
-                }
+                text={new URL(stableEndpoint(d), window.location.href).href}
                 title={trans.__('Copy the endpoint URL')}
                 trans={trans}
               />
