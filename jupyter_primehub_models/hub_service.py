@@ -38,12 +38,12 @@ def run(argv: list[str]) -> None:
     class HubService(JupyterHubSingleUser):  # type: ignore[misc]
         # only these extensions: not Lab, not terminals (initialize_server reads this)
         serverapp_config = {
-            "jpserver_extensions": {"jupyterhub.singleuser": True, "jupyter_primehub_models": True}
+            "jpserver_extensions": {"jupyterhub": True, "jupyter_primehub_models": True}
         }
 
         @classmethod
         def get_extension_package(cls) -> str:
-            return "jupyterhub.singleuser"
+            return "jupyterhub"
 
     HubService.launch_instance(
         argv=[

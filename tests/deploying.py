@@ -42,14 +42,14 @@ class RequestLoop:
     """Scores a deployment without pause from ``workers`` tasks, recording each status.
     ``async with RequestLoop(…) as requests:`` stops it however the block ends."""
 
-    def __init__(self, api: Any, deployment_id: str, workers: int = 4):
+    def __init__(self, api: Any, deployment_id: str, workers: int = 4, group: str = "team"):
         self.results: list[int] = []
         self._stop = asyncio.Event()
         self._more = asyncio.Event()
 
         async def loop() -> None:
             while not self._stop.is_set():
-                self.results.append((await score(api, deployment_id)).status)
+                self.results.append((await score(api, deployment_id, group=group)).status)
                 self._more.set()
 
         self._tasks = [asyncio.ensure_future(loop()) for _ in range(workers)]
@@ -124,8 +124,10 @@ def model_predictions(mlflow_uri: str, version: str) -> list[Any]:
     return [int(p) for p in model.predict(frame)]
 
 
-async def score(api: Any, deployment_id: str, payload: Any | None = None, **kwargs: Any) -> Any:
+async def score(
+    api: Any, deployment_id: str, payload: Any | None = None, group: str = "team", **kwargs: Any
+) -> Any:
     return await api(
-        "groups", "team", "deployments", deployment_id, "invocations",
+        "groups", group, "deployments", deployment_id, "invocations",
         method="POST", body=payload or {"dataframe_split": ROWS}, **kwargs,
     )  # fmt: skip
