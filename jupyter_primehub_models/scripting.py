@@ -100,7 +100,7 @@ def _group(group: str | None) -> str:
 
 
 async def _default_group(services: Services) -> str | None:
-    return services.registry.groups.current().default
+    return services.registry.list_groups().default  # (of the groups this kernel may see)
 
 
 # -- registry ---------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ Everything goes through the hub's URLs, with each user's own hub token."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 from collections.abc import Iterator
@@ -124,6 +125,38 @@ async def test_another_group_does_not_exist_for_its_non_members(team: Team) -> N
         # not even under its own group's name
         r = await api("groups", "team-b", "deployments", deployment_id)
         assert r.status == 404, r.text
+
+
+KERNEL_PROBE = """
+import json
+import jupyter_primehub_models as pm
+from jupyter_primehub_models.errors import NotFound
+seen = {"groups": [g.name for g in pm.list_groups().groups]}
+for name, call in (("models", lambda: pm.list_models(group="team-a")),
+                   ("deployment", lambda: pm.get_deployment(DEPLOYMENT, group="team-a"))):
+    try:
+        call()
+        seen[name] = "seen"
+    except NotFound:
+        seen[name] = "not found"
+seen["own"] = len(pm.list_deployments())  # its own group (team-b) works
+print(json.dumps(seen))
+"""
+
+
+async def test_a_kernel_sees_what_its_owner_may_see(team: Team) -> None:
+    from tests.kernels import run_in_notebook_kernel
+
+    deployment_id = team.deployment
+    assert deployment_id, "the first test makes the deployment"
+    code = KERNEL_PROBE.replace("DEPLOYMENT", repr(deployment_id))
+    out = await run_in_notebook_kernel(
+        f"{team.hub.url}/user/user-b1", team.servers["user-b1"].headers["Authorization"][6:],
+        "probe.ipynb", code,
+    )  # fmt: skip
+    seen = json.loads(out.strip().splitlines()[-1])
+    assert seen == {"groups": ["team-b"], "models": "not found", "deployment": "not found",
+                    "own": 0}  # fmt: skip
 
 
 async def test_the_authors_server_stopping_drops_no_request(team: Team) -> None:
