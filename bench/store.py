@@ -101,7 +101,7 @@ def main() -> None:
     args = parser.parse_args()
     DATA.mkdir(parents=True, exist_ok=True)
     with mlflow_server(DATA) as uri, postgres_server() as admin:
-        populate(uri, 20, args.versions)
+        populate(uri, 5000, args.versions)  # the registry the other benchmarks share
         pg_url = fresh_database(admin)
         run = DATA / f"store-{int(time.time())}"
         lite_url = f"sqlite:///{run / 'lite' / 'deployments.sqlite'}"

@@ -127,6 +127,43 @@ async def test_another_group_does_not_exist_for_its_non_members(team: Team) -> N
         assert r.status == 404, r.text
 
 
+async def test_a_public_deployment_stays_public_on_the_service(team: Team) -> None:
+    deployment_id = team.deployment
+    assert deployment_id, "the first test makes the deployment"
+    a2 = team.servers["user-a2"]
+    current = await a2("groups", "team-a", "deployments", deployment_id)
+    public = {"access": "public", "revision": current.body["revision"]}
+    made_public = await a2("groups", "team-a", "deployments", deployment_id, method="PATCH",
+                           body=public)  # fmt: skip
+    assert made_public.status == 200, made_public.text
+    anonymous = RemoteApi(f"{team.hub.url}/services/{SERVICE}", "")
+    anonymous.headers = {}  # no token at all
+
+    def answers(api: RemoteApi, status: int) -> Any:
+        async def check() -> bool:
+            return (await score(api, deployment_id, group="team-a")).status == status
+
+        return check
+
+    try:
+        # the change was written through a2's server: the service sees it within a pass
+        await until(answers(anonymous, 200), 5, "the service scoring it for anyone")
+        scored = await score(team.service["user-b1"], deployment_id, group="team-a")
+        assert scored.status == 200, scored.text  # a non-member too
+        # and only scoring: the deployment itself stays the group's
+        assert (await anonymous("groups", "team-a", "deployments", deployment_id)).status == 401
+        r = await team.service["user-b1"]("groups", "team-a", "deployments", deployment_id)
+        assert r.status == 404, r.text
+    finally:
+        now = await a2("groups", "team-a", "deployments", deployment_id)
+        back = await a2("groups", "team-a", "deployments", deployment_id, method="PATCH",
+                        body={"access": "private", "revision": now.body["revision"]})  # fmt: skip
+        assert back.status == 200, back.text
+    await until(answers(anonymous, 401), 5, "the service refusing anonymous callers again")
+    refused = await score(team.service["user-b1"], deployment_id, group="team-a")
+    assert refused.status == 404, refused.text
+
+
 KERNEL_PROBE = """
 import json
 import jupyter_primehub_models as pm

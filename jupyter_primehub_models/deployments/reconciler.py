@@ -103,11 +103,27 @@ class Reconciler:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if self.leading:
+            try:
+                await self._save_runtime()
+            except Exception as err:  # (the store may be gone too: nothing more to do)
+                log.warning("PrimeHub Models: cannot record what runs at shutdown: %s", err)
         await self.backend.close()
         if self.leading:  # the next process need not wait for the TTL
             self.leading = False
             with contextlib.suppress(Exception):
                 await self.store.give_up_lease(self.identity)
+
+    async def _save_runtime(self) -> None:
+        """Before letting go: what runs now is in the store (a process that became ready
+        since the last pass too), so that whoever leads next adopts it, never loses it."""
+        for record in await self.store.list():
+            if record.backend != self.backend.name or record.damaged:
+                continue
+            seen = self.backend.status(record)
+            if seen.runtime and dict(seen.runtime) != record.runtime:
+                await self.store.set_status(record.id, runtime=dict(seen.runtime),
+                                            phase=seen.phase, endpoint=seen.endpoint)  # fmt: skip
 
     # -- the lease -------------------------------------------------------------------------
 
