@@ -83,9 +83,11 @@ def _sqlite(url: URL, options: dict[str, Any]) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
+        options = conn.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            return  # a one-statement read: no transaction around it
         # a writer takes the write lock first, so read-check-write is one atomic step
-        immediate = conn.get_execution_options().get(WRITES)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITES) else "BEGIN")
 
     return engine
 

@@ -31,6 +31,8 @@ from .migrations import StoreInfo, migrate
 from .schema import LIVE, deployments, store_revision
 
 T = TypeVar("T")
+#: how a store call runs (``Store._on_thread``)
+READ, TRANSACTION, WRITE = "read", "transaction", "write"
 log = logging.getLogger(__name__)
 
 
@@ -96,14 +98,18 @@ class Store:
             log.error("PrimeHub Models: %s", err.message)
         return err
 
-    def _on_thread(self, fn: Callable[[Connection], T], writes: bool) -> T:
+    def _on_thread(self, fn: Callable[[Connection], T], mode: str) -> T:
+        """``fn(conn)`` as ``mode`` says: ``read`` (one statement, no transaction around it:
+        no BEGIN/COMMIT round trips), ``transaction``, or ``write`` (a transaction that
+        bumps the store's revision first)."""
         engine = self._ready()
         try:
             with engine.connect() as conn:
-                if writes:
-                    conn = conn.execution_options(**{engines.WRITES: True})
+                if mode == READ:
+                    return fn(conn.execution_options(isolation_level="AUTOCOMMIT"))
+                conn = conn.execution_options(**{engines.WRITES: True})
                 with conn.begin():
-                    if writes:  # every write bumps the store's revision, first (the lock)
+                    if mode == WRITE:  # every write bumps the store's revision, first (the lock)
                         revision = conn.execute(
                             update(store_revision)
                             .values(revision=store_revision.c.revision + 1)
@@ -114,17 +120,17 @@ class Store:
             raise
         except SQLAlchemyError as err:
             raise self._report(engines.unavailable(self.url, err)) from None
-        if writes and self._revision == revision - 1:
+        if mode == WRITE and self._revision == revision - 1:
             self._revision = revision  # our own write is no news to us
         return result
 
-    def _run(self, fn: Callable[[Connection], T], writes: bool = False) -> T:
-        """Run ``fn`` in a transaction on the store thread (blocking; for sync callers)."""
-        return self._executor.submit(self._on_thread, fn, writes).result(self.timeout)
+    def _run(self, fn: Callable[[Connection], T], mode: str = READ) -> T:
+        """Run ``fn`` on the store thread (blocking; for sync callers)."""
+        return self._executor.submit(self._on_thread, fn, mode).result(self.timeout)
 
-    async def _call(self, fn: Callable[[Connection], T], writes: bool = False) -> T:
+    async def _call(self, fn: Callable[[Connection], T], mode: str = READ) -> T:
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._executor, self._on_thread, fn, writes)
+        future = loop.run_in_executor(self._executor, self._on_thread, fn, mode)
         try:
             return await asyncio.wait_for(asyncio.shield(future), self.timeout)
         except TimeoutError:
@@ -206,10 +212,12 @@ class Store:
     ) -> lease.Holder:
         """Take or renew the reconciler lease for ``me`` (also from ``dead``, a holder known
         to be gone); who holds it now."""
-        return await self._call(lambda c: lease.take(c, me, host, int(ttl * 1000), dead))
+        return await self._call(
+            lambda c: lease.take(c, me, host, int(ttl * 1000), dead), TRANSACTION
+        )
 
     async def give_up_lease(self, me: str) -> None:
-        await self._call(lambda c: lease.give_up(c, me))
+        await self._call(lambda c: lease.give_up(c, me), TRANSACTION)
 
     async def lease_holder(self) -> lease.Holder:
         return await self._call(lease.read)
@@ -233,7 +241,7 @@ class Store:
             c.execute(insert(deployments).values(**record.to_row()))
 
         try:
-            await self._call(add, writes=True)
+            await self._call(add, mode=WRITE)
         except IntegrityError:
             raise Conflict(
                 f"A deployment named {record.name!r} already exists in group {record.grp!r}",
@@ -279,12 +287,12 @@ class Store:
             return fresh
 
         try:
-            return await self._call(write, writes=True)
+            return await self._call(write, mode=WRITE)
         except IntegrityError:
             raise Conflict(f"A deployment named {changes.get('name')!r} already exists") from None
 
     async def remove(self, deployment_id: str) -> None:
         await self._call(
             lambda c: c.execute(delete(deployments).where(deployments.c.id == deployment_id)),
-            writes=True,
+            mode=WRITE,
         )
