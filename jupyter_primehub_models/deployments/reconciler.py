@@ -111,8 +111,12 @@ class Reconciler:
         await self.backend.close()
         if self.leading:  # the next process need not wait for the TTL
             self.leading = False
-            with contextlib.suppress(Exception):
+            try:
                 await self.store.give_up_lease(self.identity)
+            except Exception as err:  # it then lapses after lease_ttl: said, not hidden
+                reason = err.message if isinstance(err, ApiError) else type(err).__name__
+                log.warning("PrimeHub Models: cannot give up the lease (it lapses after "
+                            "%g s): %s", self.lease_ttl, reason)  # fmt: skip
 
     async def _save_runtime(self) -> None:
         """Before letting go: what runs now is in the store (a process that became ready

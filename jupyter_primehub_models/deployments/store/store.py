@@ -124,10 +124,6 @@ class Store:
             self._revision = revision  # our own write is no news to us
         return result
 
-    def _run(self, fn: Callable[[Connection], T], mode: str = READ) -> T:
-        """Run ``fn`` on the store thread (blocking; for sync callers)."""
-        return self._executor.submit(self._on_thread, fn, mode).result(self.timeout)
-
     async def _call(self, fn: Callable[[Connection], T], mode: str = READ) -> T:
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(self._executor, self._on_thread, fn, mode)
@@ -142,11 +138,6 @@ class Store:
         """Open (and migrate) now; ``StoreUnavailable`` if it cannot be used."""
         await self._call(lambda c: None)
         assert self._info is not None
-        return self._info
-
-    @property
-    def info(self) -> StoreInfo | None:
-        """The store's id and schema, once it was opened."""
         return self._info
 
     def close(self) -> None:
