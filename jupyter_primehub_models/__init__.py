@@ -27,7 +27,19 @@ SCRIPTING = (
     "wait_until_deployed",
     "predict",
 )
-__all__ = ["ModelsPanel", "__version__", *SCRIPTING]
+#: Its writes (``jupyter_primehub_models.scripting_writes``): registry edits, promotion.
+SCRIPTING_WRITES = (
+    "set_alias",
+    "delete_alias",
+    "edit_model",
+    "edit_version",
+    "register_version",
+    "run_models",
+    "split",
+    "promote",
+    "rollback",
+)
+__all__ = ["ModelsPanel", "__version__", *SCRIPTING, *SCRIPTING_WRITES]
 
 
 def __getattr__(name: str) -> Any:
@@ -35,6 +47,10 @@ def __getattr__(name: str) -> Any:
         from . import scripting
 
         return getattr(scripting, name)
+    if name in SCRIPTING_WRITES:
+        from . import scripting_writes
+
+        return getattr(scripting_writes, name)
     if name == "ModelsPanel":
         from .widgets import ModelsPanel
 

@@ -313,6 +313,13 @@ class PrimeHubModels(Configurable):
 
     max_replicas = Int(16, help="Replicas one deployment may ask for.").tag(config=True)
 
+    alias_poll_interval = Float(
+        30.0,
+        help="""Seconds between looks at the aliases deployments follow (one
+        registered-models/get per followed model, however many deployments follow it): an
+        alias moved outside this extension (MLflow UI, CI) rolls its deployments over within
+        this time. An alias moved through this extension rolls them over at once.""",
+    ).tag(config=True)
     max_inflight = Int(
         64,
         help="Scoring requests in flight per deployment; more wait (up to 30 s, then 503), "

@@ -90,3 +90,9 @@ class StoreUnavailable(ApiError):
     the registry half keeps working, and the next request tries the store again."""
 
     code = "STORE_UNAVAILABLE"
+
+
+class Forbidden(ApiError):
+    """MLflow (an auth server) refused this group's credentials for what was asked."""
+
+    code = "FORBIDDEN"

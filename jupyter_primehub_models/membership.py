@@ -23,17 +23,30 @@ from .errors import Unavailable
 
 #: The hub groups of whoever is asking; None: not restricted (outside a hub).
 VIEWER: ContextVar[frozenset[str] | None] = ContextVar("primehub_models_viewer", default=None)
+#: Who is asking (a Jupyter or hub user name), for a deployment's history; None: nobody
+#: known (the alias follower, acting for the registry).
+ACTOR: ContextVar[str | None] = ContextVar("primehub_models_actor", default=None)
 REFRESH = 60.0  # seconds a user's groups read from the hub API are reused
 
 
 @contextlib.contextmanager
-def viewing(groups: frozenset[str] | None) -> Iterator[None]:
-    """Calls within see what ``groups`` may see (None: everything)."""
-    token = VIEWER.set(groups)
+def viewing(groups: frozenset[str] | None, actor: str | None = None) -> Iterator[None]:
+    """Calls within see what ``groups`` may see (None: everything), made by ``actor``."""
+    token, who = VIEWER.set(groups), ACTOR.set(actor)
     try:
         yield
     finally:
         VIEWER.reset(token)
+        ACTOR.reset(who)
+
+
+def user_name(user: Any) -> str | None:
+    """A Jupyter (or hub) user's name, as the identity provider gives it."""
+    if isinstance(user, str):
+        return user or None
+    if isinstance(user, Mapping):
+        return user.get("name") or None
+    return getattr(user, "username", None) or getattr(user, "name", None) or None
 
 
 def may_see(members_group: str) -> bool:

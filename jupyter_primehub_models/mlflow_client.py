@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from .config import GroupConfig, split_userinfo, strip_userinfo
-from .errors import ApiError, Conflict, InvalidArgument, MlflowUnreachable, NotFound
+from .errors import ApiError, Conflict, Forbidden, InvalidArgument, MlflowUnreachable, NotFound
 from .streams import read_limited
 
 log = logging.getLogger(__name__)
@@ -118,6 +118,12 @@ class MlflowRestClient:
     async def post(self, endpoint: str, body: Mapping[str, Any]) -> dict[str, Any]:
         return await self.request("POST", endpoint, body=body)
 
+    async def patch(self, endpoint: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        return await self.request("PATCH", endpoint, body=body)
+
+    async def delete(self, endpoint: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        return await self.request("DELETE", endpoint, body=body)
+
     async def request(
         self,
         method: str,
@@ -179,7 +185,12 @@ class MlflowRestClient:
         if status == 200 and isinstance(body, dict):
             return body
         kind = (content_type or "no content type").split(";")[0]
-        if status in (401, 403):
+        if status == 403:  # an auth server: these credentials may not do this
+            said = body.get("message") if isinstance(body, dict) else None
+            if said is None and kind.startswith("text/"):
+                said = raw[:500].decode(errors="replace").strip()
+            raise Forbidden(f"MLflow at {host} refused {endpoint}: {said or 'HTTP 403'}")
+        if status == 401:
             raise MlflowUnreachable(
                 f"MLflow at {host} refused this group's credentials (HTTP {status})"
             )

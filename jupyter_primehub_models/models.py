@@ -90,6 +90,7 @@ class DeployedBy(ApiModel):
     id: str
     name: str
     phase: str
+    weight: int = Field(100, description="The percent of the traffic this version gets.")
 
 
 class ModelVersion(ApiModel):
@@ -140,6 +141,10 @@ class LoggedModel(ApiModel):
     ui_url: str | None
 
 
+class LoggedModelList(ApiModel):
+    models: list[LoggedModel]
+
+
 class SourceNotebook(ApiModel):
     path: str = Field(description="The notebook the source run came from, as the run records it.")
     lab_path: str | None = Field(
@@ -185,10 +190,28 @@ class EnvVar(ApiModel):
     value: str = Field(max_length=32768)
 
 
+class TrafficShare(ApiModel):
+    model_uri: str = Field(description="A version, or an alias to follow.")
+    weight: int = Field(ge=0, le=100, description="Percent of the requests.")
+    version: str | None = Field(None, description="The version it resolved to.")
+
+
+Action = Literal[
+    "create", "update", "alias_moved", "weights", "promote", "rollback", "stop", "start"
+]
+
+
 class HistoryEntry(ApiModel):
-    model_uri: str
+    n: int = Field(description="The entry's number (what a rollback names).")
+    action: Action
     at: int = Field(description="Epoch milliseconds.")
+    by: str | None = Field(description="Who made the change (null: the registry, by itself).")
+    model_uri: str = Field(description="The entry with the most traffic.")
     version: str | None = Field(None, description="The version served (an alias resolved).")
+    traffic: list[TrafficShare] = Field(description="What serves after the change.")
+    previous: list[TrafficShare] | None = Field(
+        description="What served before the change (null: nothing did)."
+    )
     status: Literal["failed"] | None = Field(None, description="Set when this update failed.")
     message: str | None = None
 
@@ -198,7 +221,10 @@ class Deployment(ApiModel):
     name: str
     description: str
     group: str
-    model_uri: str
+    model_uri: str = Field(description="The traffic entry with the most weight.")
+    traffic: list[TrafficShare] = Field(
+        description="What serves, 1 to 4 entries whose weights sum to 100."
+    )
     model_name: str = Field(description="The registered model the URI names.")
     version: str | None = Field(description="The version the URI pins (null: it follows an alias).")
     alias: str | None = Field(description="The alias the URI follows (null: a pinned version).")
@@ -227,27 +253,6 @@ class DeploymentList(ApiModel):
 
 class LogLines(ApiModel):
     lines: list[str]
-
-
-class DeploymentCreate(ApiModel):
-    name: str = Field(min_length=1, max_length=63)
-    model_uri: str = Field(min_length=1, max_length=1024)
-    description: str = Field("", max_length=4096)
-    replicas: int = Field(1, ge=1, le=1024, description="At most c.PrimeHubModels.max_replicas.")
-    env: list[EnvVar] = Field(default_factory=list, max_length=100)
-    access: Access = "private"
-
-
-class DeploymentPatch(ApiModel):
-    name: str | None = Field(None, min_length=1, max_length=63)
-    model_uri: str | None = Field(None, min_length=1, max_length=1024)
-    description: str | None = Field(None, max_length=4096)
-    replicas: int | None = Field(
-        None, ge=1, le=1024, description="At most c.PrimeHubModels.max_replicas."
-    )
-    env: list[EnvVar] | None = Field(None, max_length=100)
-    access: Access | None = None
-    revision: int | None = Field(None, description="The revision this change is based on.")
 
 
 # -- query parameters (the route table declares them; the OpenAPI document shows them) ------
@@ -326,10 +331,10 @@ SCHEMAS: tuple[type[ApiModel], ...] = (
     VersionPage,
     VersionDetail,
     VersionSignature,
+    ModelVersion,
+    LoggedModelList,
     Deployment,
     DeploymentList,
     LogLines,
     ErrorBody,
 )
-#: Every request body the API takes (their defaults may be left out).
-REQUEST_SCHEMAS: tuple[type[ApiModel], ...] = (DeploymentCreate, DeploymentPatch)

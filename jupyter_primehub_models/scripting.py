@@ -8,6 +8,7 @@ with the Jupyter server, whose reconciler serves them.
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
 import threading
 import time
@@ -74,7 +75,7 @@ class _Runner:
             # a kernel's calls see what its server's owner may see (membership.py)
             membership = services.membership
             groups = await membership.owner_groups() if membership.enabled else None
-            with viewing(groups):
+            with viewing(groups, membership.owner or getpass.getuser()):
                 return await make(services)
 
         return asyncio.run_coroutine_threadsafe(call(), loop).result(timeout)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .config import GroupSource, PrimeHubModels
+from .deployments.aliases import AliasFollower
 from .deployments.environment import Environments
 from .deployments.reconciler import Reconciler
 from .deployments.record import RecordCache
@@ -19,14 +20,17 @@ from .deployments.store import Store
 from .membership import Membership, viewing
 from .mlflow_client import ClientPool
 from .registry import RegistryService
+from .registry.writes import RegistryWrites
 
 
 @dataclass
 class Services:
     settings: PrimeHubModels
     registry: RegistryService
+    writes: RegistryWrites
     deployments: DeploymentService
     reconciler: Reconciler
+    follower: AliasFollower
     membership: Membership
     _started: asyncio.Task[None] | None = None
 
@@ -38,10 +42,15 @@ class Services:
             started = None
         if started is None:
             with viewing(None):  # the reconciler's tasks see every group, whoever came first
-                started = self._started = asyncio.ensure_future(self.reconciler.start())
+                started = self._started = asyncio.ensure_future(self._start())
         await asyncio.shield(started)
 
+    async def _start(self) -> None:
+        await self.reconciler.start()
+        self.follower.start()
+
     async def aclose(self) -> None:
+        await self.follower.stop()
         await self.reconciler.stop()
         await self.deployments.aclose()
         await self.registry.clients.aclose()
@@ -65,5 +74,9 @@ def build_services(settings: PrimeHubModels, environ: Mapping[str, str] | None =
         limits=Limits(settings.max_deployments, settings.max_replicas),
         on_change=reconciler.kick, team_service_url=settings.team_service_url,
     )  # fmt: skip
+    follower = AliasFollower(
+        deployments, settings.alias_poll_interval, leading=lambda: reconciler.leading
+    )
+    writes = RegistryWrites(registry, on_alias_moved=follower.moved_here)
     membership = Membership(settings.membership, environ, settings.mlflow_timeout)
-    return Services(settings, registry, deployments, reconciler, membership)
+    return Services(settings, registry, writes, deployments, reconciler, follower, membership)

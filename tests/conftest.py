@@ -73,6 +73,12 @@ def mlflow_timeout() -> float:
 
 
 @pytest.fixture
+def alias_poll_interval() -> float:
+    """Override in a test module to look at followed aliases more often."""
+    return 30.0
+
+
+@pytest.fixture
 def state_dir(tmp_path: Path) -> Iterator[Path]:
     """The test's own deployments store; every serving process it records dies at the end."""
     path = tmp_path / "state"
@@ -88,6 +94,7 @@ def jp_server_config(
     extra_groups: dict[str, Any],
     mlflow_timeout: float,
     state_dir: Path,
+    alias_poll_interval: float,
 ) -> Config:
     return Config(
         {
@@ -98,6 +105,7 @@ def jp_server_config(
                 "mlflow_timeout": mlflow_timeout,
                 "state_dir": str(state_dir),
                 "invocation_max_bytes": 64 * 1024,
+                "alias_poll_interval": alias_poll_interval,
             },
             "LocalBackend": {
                 "state_dir": str(state_dir),

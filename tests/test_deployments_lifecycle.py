@@ -250,7 +250,9 @@ async def test_start_follows_the_alias_anew(api: Any, mlflow_uri: str) -> None:
         started = await api("groups", "team", "deployments", d["id"], "start", method="POST")
         assert started.status == 200
         assert started.body["served_version"] == "3"
-        assert [h["version"] for h in started.body["history"]] == ["2", "3"]
+        assert [(h["action"], h["version"]) for h in started.body["history"]] == [
+            ("create", "2"), ("stop", "2"), ("start", "3")
+        ]  # fmt: skip
         versions = (await api("groups", "team", "models", IRIS, "versions")).body["versions"]
         assert [v["version"] for v in versions if v["deployed_by"]] == ["3"]
     finally:

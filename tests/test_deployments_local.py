@@ -48,7 +48,9 @@ async def test_deploy_score_swap_stop_start_delete(
     assert d["endpoint"].startswith("unix:")
     versions = (await api("groups", "team", "models", IRIS, "versions")).body["versions"]
     by_version = {v["version"]: v["deployed_by"] for v in versions}
-    assert by_version["1"] == [{"id": d["id"], "name": "Iris prod", "phase": "Deployed"}]
+    assert by_version["1"] == [
+        {"id": d["id"], "name": "Iris prod", "phase": "Deployed", "weight": 100}
+    ]
     assert by_version["2"] == []
 
     scored = await score(api, d["id"])

@@ -232,3 +232,44 @@ def test_retry_connects_once_mlflow_is_back(kernel: Kernel, comeback: int, mlflo
             assert back.retry.layout.display == "none"
             assert IRIS in back.view.rows, list(back.view.rows)
     """)
+
+
+def test_register_a_runs_model_then_edit_the_version(kernel: Kernel, seeded: Any) -> None:
+    run_id, model_id = seeded[IRIS][0]["run_id"], seeded[IRIS][0]["model_id"]
+    kernel.run(f"""
+        import uuid
+        name = "widget reg " + uuid.uuid4().hex[:6]
+        lineage = ModelsPanel.for_run({run_id!r}).wait()
+        runs = lineage.view.run_models
+        assert [m.id for m in runs.models] == [{model_id!r}], runs.models
+        box, register = runs.rows[{model_id!r}]
+        box.value = name
+        register.click()
+        lineage.wait()
+        assert "Registered " + name + " version 1" in runs.said.value, runs.said.value
+        assert [v.version for v in pm.list_versions(name)] == ["1"]
+
+        panel = ModelsPanel(model=name).wait()
+        panel.view.rows["1"].open.click()
+        panel.wait()
+        editor = panel.view.editor
+        editor.alias.value = "champion"
+        editor.set_alias.click()
+        panel.wait()
+        assert [b.description for b in editor.aliases.children] == ["✕ @champion"]
+        assert pm.get_version(name, 1).aliases == ["champion"]
+        editor.description.value = "registered from a widget"
+        editor.save_description.click()
+        panel.wait()
+        editor.tag_key.value, editor.tag_value.value = "stage", "candidate"
+        editor.set_tag.click()
+        panel.wait()
+        assert "registered from a widget" in panel.view.fields.value
+        assert [b.description for b in editor.tags.children] == ["✕ stage"]
+        editor.tags.children[0].click()          # remove the tag
+        panel.wait()
+        assert pm.get_version(name, 1).tags == {{}}
+        editor.aliases.children[0].click()       # remove the alias
+        panel.wait()
+        assert pm.get_version(name, 1).aliases == []
+    """)

@@ -23,9 +23,10 @@ import time
 import uuid
 
 from ..errors import ApiError
+from . import history
 from .backends.base import Backend
 from .environment import Environments
-from .record import Record, RecordCache, now_ms
+from .record import Record, RecordCache
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -273,13 +274,10 @@ class Reconciler:
         failed = seen.failed_update
         last = record.history[-1] if record.history else {}
         if failed and not (last.get("status") == "failed" and last.get("model_uri") == failed):
-            entry = {
-                "model_uri": failed,
-                "at": now_ms(),
-                "status": "failed",
-                "message": seen.message,
-            }
-            changes["history"] = [*record.history, entry]
+            changes["history"] = history.append(
+                record, last.get("action") or "update", record.shares, by=last.get("by"),
+                status="failed", model_uri=failed, message=seen.message,
+            )  # fmt: skip
         if changes:
             return await self.store.set_status(record.id, **changes)
         return record

@@ -11,11 +11,44 @@ from typing import Any
 from ..model_uri import ModelUri
 
 #: Columns holding JSON, and what each holds.
-JSON_COLUMNS: dict[str, type] = {"env": list, "history": list, "runtime": dict}
+JSON_COLUMNS: dict[str, type] = {"env": list, "history": list, "runtime": dict, "traffic": list}
 
 
 def now_ms() -> int:
     return int(time.time() * 1000)
+
+
+@dataclass(frozen=True)
+class Share:
+    """One entry of a deployment's traffic: a model URI as given (a version, or an alias to
+    follow), its weight (percent), and the version it resolved to."""
+
+    model_uri: str
+    weight: int
+    version: str | None
+
+    @property
+    def uri(self) -> ModelUri:
+        return ModelUri.parse(self.model_uri)
+
+    @property
+    def serving(self) -> ModelUri:
+        """The URI pinned to the version it resolved to: what a backend serves."""
+        return self.uri.pinned(self.version)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"model_uri": self.model_uri, "weight": self.weight, "version": self.version}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Share:
+        version = data.get("version")
+        return cls(str(data["model_uri"]), int(data["weight"]), None if version is None
+                   else str(version))  # fmt: skip
+
+
+def primary(shares: list[Share]) -> Share:
+    """The entry with the most traffic (the first of equals): the deployment's model_uri."""
+    return max(shares, key=lambda s: s.weight)
 
 
 @dataclass(frozen=True)
@@ -42,6 +75,8 @@ class Record:
     endpoint: str | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
     runtime: dict[str, Any] = field(default_factory=dict)
+    #: the traffic split ([] in a row written before splits: model_uri at 100)
+    traffic: list[dict[str, Any]] = field(default_factory=list)
     #: why the stored row could not be read whole (not a column): "" when it is fine
     damaged: str = ""
 
@@ -55,6 +90,16 @@ class Record:
         """What to serve: the URI pinned to the version it resolved to. Every backend
         serves this, so an alias moving in MLflow never changes what runs behind our back."""
         return self.uri.pinned(self.served_version)
+
+    @property
+    def shares(self) -> list[Share]:
+        """What serves and how much of the traffic each gets (always at least one)."""
+        if self.traffic:
+            try:
+                return [Share.from_json(t) for t in self.traffic]
+            except (KeyError, TypeError, ValueError):
+                pass  # (a damaged split: the deployment's own URI, as before splits)
+        return [Share(self.model_uri, 100, self.served_version)]
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Record:

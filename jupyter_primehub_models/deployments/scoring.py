@@ -25,6 +25,8 @@ from ..streams import read_limited
 from .backends.base import Backend, Upstream
 from .record import Record
 
+#: The header every scoring answer carries: the version that served it.
+VERSION_HEADER = "X-Model-Version"
 SCORING_TIMEOUT = aiohttp.ClientTimeout(total=300, sock_connect=10)
 #: Error answers up to this size are read and cleaned; larger ones are not passed on.
 ERROR_LIMIT = 4 * 1024 * 1024
@@ -41,6 +43,8 @@ class Answer:
     content_type: str
     body: bytes | None
     stream: aiohttp.StreamReader | None = None
+    #: the version that answered (``X-Model-Version``), when known
+    version: str | None = None
 
 
 def scrub(body: bytes) -> tuple[bytes, str | None]:
@@ -110,7 +114,9 @@ class Scorer:
                     async with self._session(upstream).post(
                         f"{upstream.url}/invocations", data=body, headers=dict(headers)
                     ) as answer:
-                        yield await self._answer(backend, record, answer, stream_above)
+                        found = await self._answer(backend, record, answer, stream_above)
+                        found.version = answer.headers.get(VERSION_HEADER) or upstream.version
+                        yield found
                 except (aiohttp.ClientError, TimeoutError, OSError) as err:
                     raise Unavailable(
                         f"The serving process of {record.id!r} did not answer "

@@ -6,6 +6,7 @@ the store directly. The reconciler realizes what it writes.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 import secrets
@@ -16,21 +17,15 @@ from typing import Any
 from urllib.parse import quote
 
 from ..config import is_secret_name
-from ..errors import InvalidArgument, NotFound
+from ..errors import Conflict, InvalidArgument, NotFound
 from ..model_uri import ModelUri
-from ..models import (
-    Deployment,
-    DeploymentCreate,
-    DeploymentList,
-    DeploymentPatch,
-    LogLines,
-    LogsQuery,
-    parse_as,
-)
+from ..models import Deployment, DeploymentList, LogLines, LogsQuery, parse_as
 from ..registry import RegistryService
+from ..request_bodies import DeploymentCreate, DeploymentPatch, Promote, Rollback, TrafficSpec
+from . import history
 from .backends.base import Backend
 from .environment import MASK, Environments, check_env
-from .record import Record, RecordCache, now_ms
+from .record import Record, RecordCache, Share, now_ms, primary
 from .scoring import Answer, Scorer
 from .store import Store
 
@@ -148,17 +143,20 @@ class DeploymentService:
         name = _check_name(spec.name)
         check_env(e.model_dump() for e in spec.env)
         self._check_replicas(spec.replicas)
-        uri = ModelUri.parse(spec.model_uri)
-        version = await self.registry.resolve(group, uri)
+        shares = await self._resolve(
+            group, spec.shares(), "model_uri" if spec.model_uri else "traffic"
+        )
+        main = primary(shares)
         at = now_ms()
         record = Record(
             id=new_id(name),
             grp=group,
             name=name,
             description=spec.description,
-            model_uri=str(uri),
-            model_name=uri.name,
-            served_version=version,
+            model_uri=main.model_uri,
+            model_name=main.uri.name,
+            served_version=main.version,
+            traffic=history.shares_json(shares),
             replicas=spec.replicas,
             env=[e.model_dump() for e in spec.env],
             access=spec.access,
@@ -168,7 +166,7 @@ class DeploymentService:
             created_at=at,
             updated_at=at,
             revision=1,
-            history=[{"model_uri": str(uri), "version": version, "at": at}],
+            history=history.append(None, "create", shares),
         )
         await self.store.insert(record, max_live=self.limits.max_deployments)
         return self._changed(record)
@@ -192,20 +190,93 @@ class DeploymentService:
                 {"name": e.name, "value": stored.get(e.name, "") if e.value == MASK else e.value}
                 for e in patch.env
             ]
+        wanted = None
         if patch.model_uri is not None:
-            changes.update(await self._retarget(group, record, ModelUri.parse(patch.model_uri)))
+            wanted, at_fault = [TrafficSpec(model_uri=patch.model_uri, weight=100)], "model_uri"
+        elif patch.traffic is not None:
+            wanted, at_fault = patch.traffic, "traffic"
+        if wanted is not None:
+            shares = await self._resolve(group, wanted, at_fault)
+            same_uris = [(s.model_uri, s.version) for s in shares] == [
+                (s.model_uri, s.version) for s in record.shares
+            ]
+            changes.update(self._retarget(record, shares, "weights" if same_uris else "update"))
         return self._changed(await self.store.update(record.id, patch.revision, **changes))
+
+    async def promote(self, group: str, deployment_id: str, body: Any) -> Deployment:
+        """All traffic to one entry of the split (default: the canary)."""
+        ask = parse_as(Promote, body)
+        record = await self.record(group, deployment_id)
+        shares = record.shares
+        if ask.model_uri is None:
+            if len(shares) < 2:
+                raise InvalidArgument(
+                    "model_uri: this deployment serves one model URI; nothing to promote",
+                    field="model_uri",
+                )
+            chosen = min(reversed(shares), key=lambda s: s.weight)
+        else:
+            found = [s for s in shares if s.model_uri == ask.model_uri.strip()]
+            if not found:
+                raise InvalidArgument(
+                    f"model_uri: {ask.model_uri[:200]!r} is not in this deployment's traffic",
+                    field="model_uri",
+                )
+            chosen = found[0]
+        promoted = [Share(chosen.model_uri, 100, chosen.version)]
+        changes = self._retarget(record, promoted, "promote")
+        return self._changed(await self.store.update(record.id, ask.revision, **changes))
+
+    async def rollback(self, group: str, deployment_id: str, body: Any) -> Deployment:
+        """Serve again what an earlier history entry served (its versions, pinned)."""
+        ask = parse_as(Rollback, body)
+        record = await self.record(group, deployment_id)
+        target = history.rollback_target(record, ask.to)
+        wanted = [TrafficSpec(model_uri=s.model_uri, weight=s.weight) for s in target]
+        shares = await self._resolve(group, wanted, "to")
+        changes = self._retarget(record, shares, "rollback", to=ask.to)
+        if record.desired != "running" or record.phase == "Failed":
+            changes.update(desired="running", phase="Deploying")
+        return self._changed(await self.store.update(record.id, ask.revision, **changes))
+
+    async def follow(self, group: str, model: str, aliases: dict[str, str], *,
+                     by_registry: bool) -> list[Deployment]:  # fmt: skip
+        """Deployments of ``model`` that follow one of its aliases move to the version the
+        alias names now (``aliases``: alias → version, as the registry says)."""
+        moved = []
+        for record in await self.store.list(group):
+            if record.model_name != model or record.desired != "running" or record.damaged:
+                continue
+            shares = [
+                Share(s.model_uri, s.weight, aliases.get(s.uri.alias, s.version))
+                if s.uri.alias is not None else s
+                for s in record.shares
+            ]  # fmt: skip
+            if shares == record.shares:
+                continue
+            changes = self._retarget(record, shares, "alias_moved", by_registry=by_registry)
+            try:
+                moved.append(self._changed(await self.store.update(record.id, record.revision,
+                                                                   **changes)))  # fmt: skip
+            except Conflict:  # changed meanwhile: the next look sees it as it is now
+                continue
+        return moved
 
     async def stop(self, group: str, deployment_id: str) -> Deployment:
         record = await self.record(group, deployment_id)
-        return self._changed(
-            await self.store.update(record.id, None, desired="stopped", phase="Stopping")
-        )
+        changes: dict[str, Any] = {"desired": "stopped", "phase": "Stopping"}
+        if record.desired != "stopped":
+            changes["history"] = history.append(record, "stop", record.shares)
+        return self._changed(await self.store.update(record.id, None, **changes))
 
     async def start(self, group: str, deployment_id: str) -> Deployment:
         """Run again; a deployment of ``models:/name@alias`` follows the alias anew."""
         record = await self.record(group, deployment_id)
-        changes = await self._retarget(group, record, record.uri)
+        wanted = [TrafficSpec(model_uri=s.model_uri, weight=s.weight) for s in record.shares]
+        shares = await self._resolve(group, wanted, "model_uri")
+        changes: dict[str, Any] = {}
+        if record.desired != "running" or shares != record.shares:
+            changes = self._retarget(record, shares, "start")
         # from stopped, or failed: on its way again
         phase = (
             "Deploying"
@@ -234,16 +305,31 @@ class DeploymentService:
         self.on_change()
         return self.view(record)
 
-    async def _retarget(self, group: str, record: Record, uri: ModelUri) -> dict[str, Any]:
-        version = await self.registry.resolve(group, uri)
-        if str(uri) == record.model_uri and version == record.served_version:
-            return {}
-        entry = {"model_uri": str(uri), "version": version, "at": now_ms()}
+    async def _resolve(self, group: str, wanted: list[TrafficSpec], field: str) -> list[Share]:
+        """Each entry's URI checked and resolved (concurrently): one registered model, and
+        a split the backend can serve."""
+        uris = [ModelUri.parse(w.model_uri, field=field) for w in wanted]
+        if len({u.name for u in uris}) > 1:
+            raise InvalidArgument(
+                f"{field}: every entry must name the same registered model", field=field
+            )
+        self.backend.check_traffic(len(uris))
+        versions = await asyncio.gather(*(self.registry.resolve(group, u) for u in uris))
+        return [Share(str(u), w.weight, v) for u, w, v in zip(uris, wanted, versions, strict=True)]
+
+    def _retarget(self, record: Record, shares: list[Share], action: str,
+                  **extra: Any) -> dict[str, Any]:  # fmt: skip
+        """The changes that make ``shares`` what serves, with the history entry."""
+        main = primary(shares)
+        by_registry = bool(extra.pop("by_registry", False))
+        if extra.get("to") is None:
+            extra.pop("to", None)
         return {
-            "model_uri": str(uri),
-            "model_name": uri.name,
-            "served_version": version,
-            "history": [*record.history, entry],
+            "traffic": history.shares_json(shares),
+            "model_uri": main.model_uri,
+            "model_name": main.uri.name,
+            "served_version": main.version,
+            "history": history.append(record, action, shares, by_registry=by_registry, **extra),
         }
 
     # -- views -----------------------------------------------------------------------------
@@ -255,9 +341,9 @@ class DeploymentService:
         if record.damaged:
             phase = "Failed"
             message = f"This deployment's stored record is damaged ({record.damaged}); delete it"
-        history = [
+        entries = [
             {**entry, "message": mask(entry["message"])} if entry.get("message") else entry
-            for entry in record.history
+            for entry in history.numbered(record.history)
         ]
         return Deployment(
             id=record.id,
@@ -265,6 +351,7 @@ class DeploymentService:
             description=record.description,
             group=record.grp,
             model_uri=record.model_uri,
+            traffic=[s.to_json() for s in record.shares],  # type: ignore[misc]
             model_name=uri.name,
             version=uri.version,
             alias=uri.alias,
@@ -281,7 +368,7 @@ class DeploymentService:
             created_at=record.created_at,
             updated_at=record.updated_at,
             revision=record.revision,
-            history=history,  # type: ignore[arg-type]
+            history=entries,  # type: ignore[arg-type]
             backend=record.backend,
             scoring_url=self._scoring_url(record),
         )

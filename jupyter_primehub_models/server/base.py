@@ -15,7 +15,7 @@ from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
 from ..errors import CODE_FOR_STATUS, ApiError, InvalidArgument, PayloadTooLarge, error_body
-from ..membership import VIEWER
+from ..membership import ACTOR, VIEWER, user_name
 from ..models import ApiModel, Query
 from ..services import Services
 from .spec import Route, parse_query
@@ -54,6 +54,7 @@ class ApiHandler(APIHandler):
         await super().prepare()
         # what this user may see, for everything this request calls (membership.py)
         VIEWER.set(await self.services.membership.groups_of(self.current_user))
+        ACTOR.set(user_name(self.current_user))
         if self.request.method not in WITH_BODY:
             return
         limit = self.body_limit()
@@ -99,6 +100,10 @@ class ApiHandler(APIHandler):
         declared = self.route.operation(self.request.method or "GET").query
         assert declared is model, f"{self.route.path} declares {declared}, not {model}"
         return parse_query(model, self.request.query_arguments)
+
+    def json_body_or_empty(self) -> Any:
+        """The JSON body, or ``{}`` when there is none (a POST whose body is optional)."""
+        return self.json_body() if (self.body or b"").strip() else {}
 
     def json_body(self) -> Any:
         try:

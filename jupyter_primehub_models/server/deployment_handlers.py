@@ -7,6 +7,7 @@ from jupyter_server.utils import ensure_async
 from tornado import web
 
 from ..deployments.record import Record
+from ..deployments.scoring import VERSION_HEADER
 from ..deployments.service import DeploymentService
 from ..errors import ApiError, InvalidArgument
 from ..membership import viewing
@@ -70,6 +71,21 @@ class StartHandler(DeploymentApiHandler):
         self.reply(await (await self.deployments()).start(group, id))
 
 
+class PromoteHandler(DeploymentApiHandler):
+    @web.authenticated
+    @authorized
+    async def post(self, group: str, id: str) -> None:
+        self.reply(await (await self.deployments()).promote(group, id, self.json_body_or_empty()))
+
+
+class RollbackHandler(DeploymentApiHandler):
+    @web.authenticated
+    @authorized
+    async def post(self, group: str, id: str) -> None:
+        body = self.json_body_or_empty()
+        self.reply(await (await self.deployments()).rollback(group, id, body))
+
+
 class LogsHandler(DeploymentApiHandler):
     @web.authenticated
     @authorized
@@ -126,6 +142,8 @@ class InvocationsHandler(DeploymentApiHandler):
             record, self.body, headers, stream_above=STREAM_ABOVE
         ) as answer:
             self.set_status(answer.status)
+            if answer.version is not None:
+                self.set_header(VERSION_HEADER, answer.version)
             if answer.stream is None:
                 self.write(answer.body or b"")  # small: one write, no flushes
             else:

@@ -11,7 +11,8 @@ from pydantic.json_schema import models_json_schema
 from tornado import web
 
 from .._version import __version__
-from ..models import REQUEST_SCHEMAS, SCHEMAS, Query
+from ..models import SCHEMAS, Query
+from ..request_bodies import REQUEST_SCHEMAS
 from .base import ApiHandler
 from .spec import API_BASE, Route, is_list
 
@@ -102,6 +103,12 @@ def build_document(
                     "content": {"application/json": {"schema": ERROR_REF}},
                 }
             if op.scoring:  # the scoring server's own answers pass through in its shape
+                responses[str(op.status)]["headers"] = {
+                    "X-Model-Version": {
+                        "description": "The model version that served the request.",
+                        "schema": {"type": "string"},
+                    }
+                }
                 for family in ("4XX", "5XX"):
                     responses[family] = {
                         "description": "The scoring server's own error, passed through.",
@@ -110,7 +117,7 @@ def build_document(
             extra: dict[str, Any] = {}
             if op.body is not None:
                 extra["requestBody"] = {
-                    "required": True,
+                    "required": op.body_required,
                     "content": {
                         "application/json": {"schema": {"$ref": REF.format(model=op.body.__name__)}}
                     },

@@ -12,14 +12,14 @@ from jupyter_server.utils import url_path_join
 
 from ..models import (
     Deployment,
-    DeploymentCreate,
     DeploymentList,
-    DeploymentPatch,
     GroupList,
+    LoggedModelList,
     LogLines,
     LogsQuery,
     ModelPage,
     ModelsQuery,
+    ModelVersion,
     RegisteredModel,
     Status,
     VersionDetail,
@@ -27,20 +27,33 @@ from ..models import (
     VersionSignature,
     VersionsQuery,
 )
+from ..request_bodies import (
+    AliasSet,
+    DeploymentCreate,
+    DeploymentPatch,
+    Promote,
+    RegistryEdit,
+    Rollback,
+    VersionCreate,
+)
 from .base import NotFoundHandler
 from .deployment_handlers import (
     DeploymentHandler,
     DeploymentsHandler,
     InvocationsHandler,
     LogsHandler,
+    PromoteHandler,
+    RollbackHandler,
     StartHandler,
     StopHandler,
 )
 from .openapi import OpenApiHandler
 from .registry_handlers import (
+    AliasHandler,
     GroupsHandler,
     ModelHandler,
     ModelsHandler,
+    RunModelsHandler,
     SignatureHandler,
     StatusHandler,
     VersionHandler,
@@ -51,6 +64,10 @@ from .spec import API_BASE, Operation, Route
 MLFLOW_ERRORS = (409, 502, 504)
 #: what any deployments route may answer besides its own errors: the store is unusable
 STORE_ERRORS = (401, 403, 404, 503)
+#: what a registry write may answer (MLflow's own refusals keep their meaning)
+WRITE_ERRORS = (400, 401, 403, 404, 413, *MLFLOW_ERRORS)
+#: what a change of what serves may answer
+SERVING_CHANGE_ERRORS = (400, 401, 403, 404, 409, 413, 502, 503, 504)
 
 ROUTES: tuple[Route, ...] = (
     Route(
@@ -99,6 +116,40 @@ ROUTES: tuple[Route, ...] = (
                 RegisteredModel,
                 errors=(401, 403, 404, *MLFLOW_ERRORS),
             ),
+            Operation(
+                "patch",
+                "Edit the model's description and tags (a tag set to null is deleted).",
+                RegisteredModel,
+                body=RegistryEdit,
+                errors=WRITE_ERRORS,
+            ),
+        ),
+    ),
+    Route(
+        "/groups/{group}/models/{name}/aliases/{alias}",
+        AliasHandler,
+        (
+            Operation(
+                "put",
+                "Point an alias at a version (set or move it); deployments following it "
+                "roll over at once.",
+                RegisteredModel,
+                body=AliasSet,
+                errors=WRITE_ERRORS,
+            ),
+            Operation("delete", "Delete an alias.", RegisteredModel, errors=WRITE_ERRORS),
+        ),
+    ),
+    Route(
+        "/groups/{group}/runs/{run_id}/logged-models",
+        RunModelsHandler,
+        (
+            Operation(
+                "get",
+                "The models a run logged (what a new version is registered from).",
+                LoggedModelList,
+                errors=(401, 403, 404, *MLFLOW_ERRORS),
+            ),
         ),
     ),
     Route(
@@ -112,6 +163,14 @@ ROUTES: tuple[Route, ...] = (
                 VersionsQuery,
                 errors=(400, 401, 403, 404, *MLFLOW_ERRORS),
             ),
+            Operation(
+                "post",
+                "Register a run's logged model as a new version (the model is made if new).",
+                ModelVersion,
+                body=VersionCreate,
+                status=201,
+                errors=WRITE_ERRORS,
+            ),
         ),
     ),
     Route(
@@ -123,6 +182,13 @@ ROUTES: tuple[Route, ...] = (
                 "One version's detail: run, parameters, metrics, tags.",
                 VersionDetail,
                 errors=(401, 403, 404, *MLFLOW_ERRORS),
+            ),
+            Operation(
+                "patch",
+                "Edit the version's description and tags (a tag set to null is deleted).",
+                VersionDetail,
+                body=RegistryEdit,
+                errors=WRITE_ERRORS,
             ),
         ),
     ),
@@ -161,10 +227,11 @@ ROUTES: tuple[Route, ...] = (
             Operation("get", "One deployment.", Deployment, errors=STORE_ERRORS),
             Operation(
                 "patch",
-                "Update a deployment (a new model_uri swaps versions without downtime).",
+                "Update a deployment (a new model_uri or traffic swaps versions without "
+                "downtime; new weights alone restart nothing).",
                 Deployment,
                 body=DeploymentPatch,
-                errors=(400, 401, 403, 404, 409, 413, 502, 503, 504),
+                errors=SERVING_CHANGE_ERRORS,
             ),
             Operation(
                 "delete",
@@ -195,6 +262,36 @@ ROUTES: tuple[Route, ...] = (
                 "Serve again (an alias is resolved anew).",
                 Deployment,
                 errors=(400, 401, 403, 404, 409, 502, 503, 504),
+            ),
+        ),
+        tags=("deployments",),
+    ),
+    Route(
+        "/groups/{group}/deployments/{id}/promote",
+        PromoteHandler,
+        (
+            Operation(
+                "post",
+                "All traffic to one entry of the split (default: the canary).",
+                Deployment,
+                body=Promote,
+                body_required=False,
+                errors=SERVING_CHANGE_ERRORS,
+            ),
+        ),
+        tags=("deployments",),
+    ),
+    Route(
+        "/groups/{group}/deployments/{id}/rollback",
+        RollbackHandler,
+        (
+            Operation(
+                "post",
+                "Serve again what an earlier history entry served (default: the one before).",
+                Deployment,
+                body=Rollback,
+                body_required=False,
+                errors=SERVING_CHANGE_ERRORS,
             ),
         ),
         tags=("deployments",),

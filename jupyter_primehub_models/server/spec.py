@@ -29,6 +29,8 @@ class Operation:
     query: type[Query] | None = None
     errors: tuple[int, ...] = (401, 403, 404)
     body: type[ApiModel] | None = None
+    #: False: the body may be left out (every field of it has a default)
+    body_required: bool = True
     status: int = 200
     #: scoring: any JSON (or CSV) in and out, as MLflow's scoring server takes and gives
     scoring: bool = False

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from .. import scripting
+from .. import scripting_writes as writes
 from ..display import key_values, when
 from ..errors import InvalidArgument
 from ..model_uri import ModelUri
-from ..models import Deployment
+from ..models import Deployment, TrafficShare
 from .base import AUTO, View, phase_html
 from .worker import message_of
 
@@ -153,6 +154,13 @@ class DeployForm(View):
         self.panel.worker.run(attempt)
 
 
+def split_text(traffic: list[TrafficShare]) -> str:
+    """``v1 90 % · v2 10 %`` (one entry: its version)."""
+    if len(traffic) == 1:
+        return f"v{traffic[0].version or '?'}"
+    return " · ".join(f"v{t.version or '?'} {t.weight} %" for t in traffic)
+
+
 class DeploymentView(View):
     """Phase (live until it settles), endpoint, model URI, history; predict; stop/start."""
 
@@ -170,9 +178,16 @@ class DeploymentView(View):
         self.answer = w.HTML()
         self.stop = w.Button(description="Stop", layout=AUTO)
         self.start = w.Button(description="Start", layout=AUTO)
+        self.promote = w.Button(description="Promote canary", layout=AUTO,
+                                tooltip="All traffic to the canary")  # fmt: skip
+        self.rollback = w.Button(
+            description="Roll back", layout=AUTO,
+            tooltip="Serve again what served before the last change",
+        )  # fmt: skip
         self.widget = w.VBox(
             [
-                self.phase, self.progress, w.HBox([self.stop, self.start]), self.fields,
+                self.phase, self.progress,
+                w.HBox([self.stop, self.start, self.promote, self.rollback]), self.fields,
                 w.HTML("<b>Predict</b>"), self.payload, self.predict, self.answer,
             ]
         )  # fmt: skip
@@ -182,6 +197,8 @@ class DeploymentView(View):
         self.predict.on_click(lambda _: self._predict())
         self.stop.on_click(lambda _: self._act(scripting.stop_deployment))
         self.start.on_click(lambda _: self._act(scripting.start_deployment))
+        self.promote.on_click(lambda _: self._act(writes.promote))
+        self.rollback.on_click(lambda _: self._act(writes.rollback))
 
     def load(self) -> None:
         self._shown = True
@@ -209,8 +226,12 @@ class DeploymentView(View):
         self.predict.disabled = not done
         self.stop.disabled = d.phase in ("Stopped", "Stopping")
         self.start.disabled = d.phase not in ("Stopped", "Failed")
+        self.promote.disabled = len(d.traffic) < 2
+        self.rollback.disabled = sum(h.status != "failed" for h in d.history) < 2
         history = "<br>".join(
-            f"{html.escape(h.model_uri)} {html.escape(when(h.at))}"
+            f"{html.escape(h.action)}: {html.escape(split_text(h.traffic))} "
+            f"{html.escape(when(h.at))}"
+            + (f" by {html.escape(h.by)}" if h.by else "")
             + (f" — failed: {html.escape(h.message or '')}" if h.status == "failed" else "")
             for h in reversed(d.history)
         )
@@ -222,6 +243,7 @@ class DeploymentView(View):
                         d.model_uri
                         + (f" (version {d.served_version})" if d.served_version else ""),
                     ),
+                    ("Traffic", split_text(d.traffic)),
                     ("Endpoint", f"…/groups/{d.group}/deployments/{d.id}/invocations"),
                     ("Replicas", str(d.replicas)),
                     ("Access", d.access),

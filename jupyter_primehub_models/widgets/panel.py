@@ -111,7 +111,8 @@ class ModelsPanel(w.VBox):
         if not run_id:
             raise ValueError("No run_id given and no MLflow run in this kernel yet")
         return cls._lineage(group, f"Versions from run {run_id}",
-                            lambda g: scripting.versions_for_run(run_id, group=g))  # fmt: skip
+                            lambda g: scripting.versions_for_run(run_id, group=g),
+                            run_id=run_id)  # fmt: skip
 
     @classmethod
     def for_notebook(cls, path: str | None = None, *, group: str | None = None) -> ModelsPanel:
@@ -125,12 +126,14 @@ class ModelsPanel(w.VBox):
                             lambda g: scripting.versions_for_notebook(path, group=g))  # fmt: skip
 
     @classmethod
-    def _lineage(cls, group: str | None, title: str, load: Any) -> ModelsPanel:
-        """A panel that opens at the versions ``load(group)`` lists, across models."""
+    def _lineage(cls, group: str | None, title: str, load: Any,
+                 run_id: str | None = None) -> ModelsPanel:  # fmt: skip
+        """A panel that opens at the versions ``load(group)`` lists, across models (a
+        run's: with its logged models to register)."""
         return cls(
             group=group,
             _start=lambda panel: VersionsView(
-                panel, None, title=title, load=lambda: load(panel.group)
+                panel, None, title=title, load=lambda: load(panel.group), run_id=run_id
             ),
         )
 

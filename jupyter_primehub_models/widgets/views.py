@@ -14,6 +14,7 @@ from ..display import Table, key_values, plain, table, when
 from ..models import ModelVersion, RegisteredModel, VersionDetail
 from .base import AUTO, View, link_button
 from .deploy import DeployForm, DeploymentView
+from .editing import RunModels, VersionEditor
 
 if TYPE_CHECKING:
     from .panel import ModelsPanel
@@ -137,6 +138,7 @@ class VersionsView(View):
         *,
         title: str | None = None,
         load: Callable[[], list[ModelVersion]] | None = None,
+        run_id: str | None = None,
     ):
         super().__init__(panel)
         self.model = model
@@ -152,10 +154,15 @@ class VersionsView(View):
                         align_items="center")  # fmt: skip
         self.grid = w.GridBox(layout=grid)
         self.empty = w.HTML()
-        self.widget = w.VBox([self.empty, self.grid])
+        #: a run's view: its logged models, to register as new versions
+        self.run_models = RunModels(panel, run_id, self.load) if run_id else None
+        extra = [self.run_models.widget] if self.run_models else []
+        self.widget = w.VBox([self.empty, self.grid, *extra])
 
     def load(self) -> None:
         self.panel.worker.run(self._load, self._show)
+        if self.run_models is not None:
+            self.run_models.load()
 
     def _show(self, versions: list[ModelVersion]) -> None:
         self.versions = list(versions)
@@ -196,7 +203,10 @@ class VersionDetailView(View):
         self.deploy = w.Button(description="Deploy", button_style="primary", layout=AUTO,
                                disabled=True)  # fmt: skip
         self.deployed_by = w.HBox()
-        self.widget = w.VBox([w.HBox([self.deploy, self.deployed_by]), self.fields])
+        self.editor = VersionEditor(panel, model, version, self._show, self.load)
+        self.widget = w.VBox(
+            [w.HBox([self.deploy, self.deployed_by]), self.fields, self.editor.widget]
+        )
         self.deploy.on_click(lambda _: self.detail and panel.show(deploy_form(panel, self.detail)))
 
     def load(self) -> None:
@@ -215,6 +225,7 @@ class VersionDetailView(View):
             buttons.append(button)
         self.deployed_by.children = buttons
         self.fields.value = self.fallback_html()
+        self.editor.show(d)
 
     def fallback_html(self) -> str:
         d = self.detail

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from traitlets.config import LoggingConfigurable
 
+from ...errors import InvalidArgument
 from ..record import Record
 
 PHASES = ("Deploying", "Deployed", "Failed", "Stopping", "Stopped")
@@ -41,6 +42,8 @@ class Upstream:
 
     url: str
     unix_socket: str | None = None
+    #: the version this upstream serves (the answer's X-Model-Version), when known
+    version: str | None = None
 
 
 class Backend(LoggingConfigurable):
@@ -57,6 +60,12 @@ class Backend(LoggingConfigurable):
         #: the id of the store whose records this backend realizes (set before ``adopt``):
         #: the ownership mark on everything it creates
         self.store_id = ""
+
+    def check_traffic(self, entries: int) -> None:
+        """Refuse (``InvalidArgument``, field ``traffic``) a split of ``entries`` model URIs
+        this backend cannot serve; every backend here serves up to four by default."""
+        if entries > 4:
+            raise InvalidArgument("traffic: at most 4 entries", field="traffic")
 
     async def adopt(self, records: list[Record]) -> None:
         """On start: take over what still runs for these records; clean up what does not."""

@@ -17,12 +17,14 @@ from urllib.parse import urlsplit
 import aiohttp
 from traitlets import Dict, Enum, Float, Unicode
 
+from ...errors import InvalidArgument
 from ..record import Record
 from .base import Observed
 from .kubernetes_manifests import (
     ID_LABEL,
     MANAGER,
     Flavour,
+    canary_of,
     env_secret,
     inference_service,
     kserve_phase,
@@ -129,6 +131,17 @@ class KubernetesBackend(RemoteBackend):
         """``make(api_client)`` in a thread, under the hard timeout."""
         return await self._run(lambda: make(self._api()), self.request_timeout + 2)
 
+    def check_traffic(self, entries: int) -> None:
+        most = 1 if self.flavour == "primehub" else 2
+        if entries > most:
+            why = (
+                "the kubernetes backend's primehub flavour (PhDeployment) serves one model URI"
+                if self.flavour == "primehub"
+                else "the kubernetes backend (KServe) splits traffic with one canary: at most 2 "
+                "entries"
+            )
+            raise InvalidArgument(f"traffic: {why}", field="traffic")
+
     def _flavour(self, record: Record) -> Flavour:
         return Flavour(
             namespace=self.namespace, service_account=self.service_account,
@@ -224,17 +237,18 @@ class KubernetesBackend(RemoteBackend):
         names = list(secret["stringData"])
         if self.flavour == "primehub":
             return ph_deployment(record, names, flavour, stopped=stopped), secret
-        storage = await self._storage_uri(record, env)
+        canary = canary_of(record)
+        version = canary.version if canary is not None else record.served_version
+        storage = await self._storage_uri(record, env, version or "")
         return inference_service(record, storage, names, flavour), secret
 
-    async def _storage_uri(self, record: Record, env: Mapping[str, str]) -> str:
+    async def _storage_uri(self, record: Record, env: Mapping[str, str], version: str) -> str:
         """The version's artifact location (MLflow's get-download-uri), mapped for the cluster."""
         # each group's own MLflow says where its version lives: never another group's answer
-        key = (record.grp, env.get("MLFLOW_TRACKING_URI", ""), record.model_name,
-               record.served_version)  # fmt: skip
+        key = (record.grp, env.get("MLFLOW_TRACKING_URI", ""), record.model_name, version)
         if key not in self._storage:
             self._storage[key] = await download_uri(
-                env, record.model_name, record.served_version or "", self.request_timeout
+                env, record.model_name, version, self.request_timeout
             )
         return storage_uri(self._storage[key], self.storage_map)
 

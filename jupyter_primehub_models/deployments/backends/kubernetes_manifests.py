@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..record import Record
+from ..record import Record, Share, primary
 from .ownership import STORE_LABEL
 
 ID_LABEL = "primehub-models/id"
@@ -102,10 +102,23 @@ def _secret_env(record: Record, names: list[str]) -> list[dict[str, Any]]:
     ]
 
 
+def canary_of(record: Record) -> Share | None:
+    """The split's canary (the entry that is not the stable one), or None: no split."""
+    shares = record.shares
+    if len(shares) < 2:
+        return None
+    main = primary(shares)
+    return next(s for s in shares if s is not main)
+
+
 def inference_service(
     record: Record, storage: str, env_names: list[str], flavour: Flavour
 ) -> dict[str, Any]:
-    """A KServe InferenceService serving the record's model version (MLflow format)."""
+    """A KServe InferenceService serving the record's model version (MLflow format). A
+    split is KServe's canary: ``storage`` is then the canary's version and
+    ``canaryTrafficPercent`` its weight; the rest goes to the revision rolled out before
+    (the stable one, which this record's previous apply made)."""
+    canary = canary_of(record)
     model: dict[str, Any] = {
         "modelFormat": {"name": "mlflow"},
         "protocolVersion": "v2",
@@ -123,6 +136,16 @@ def inference_service(
         "maxReplicas": record.replicas,
         "model": model,
     }
+    annotations = {
+        "primehub-models/model-uri": record.model_uri,
+        "primehub-models/version": record.served_version or "",
+        "primehub-models/name": record.name,
+    }
+    if canary is not None:
+        predictor["canaryTrafficPercent"] = canary.weight
+        annotations["primehub-models/canary-version"] = canary.version or ""
+        # Knative's tag routing: the stable and the canary revision get URLs of their own
+        annotations["serving.kserve.io/enable-tag-routing"] = "true"
     if flavour.service_account:
         predictor["serviceAccountName"] = flavour.service_account
     return {
@@ -132,11 +155,7 @@ def inference_service(
             "name": record.id,
             "namespace": flavour.namespace,
             "labels": labels(record, flavour.store_id),
-            "annotations": {
-                "primehub-models/model-uri": record.model_uri,
-                "primehub-models/version": record.served_version or "",
-                "primehub-models/name": record.name,
-            },
+            "annotations": annotations,
         },
         "spec": {"predictor": predictor},
     }

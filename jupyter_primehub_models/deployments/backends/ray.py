@@ -1,10 +1,15 @@
 """The ``ray`` backend: each deployment as a Ray Serve application on a Ray cluster.
 
 The application is named by the deployment id and routed at ``<route_prefix>/<id>``; the
-group's MLflow env reaches the replicas as the application's runtime env. An update
-redeploys the application and Serve rolls it out (new replicas up before old ones go);
-stop and delete remove it. The Jupyter server is a Ray driver; every Ray call runs in one
-worker thread, each under a timeout, so the event loop never waits on the cluster.
+group's MLflow env reaches the replicas as the application's runtime env. It is a router
+in front of one Serve deployment per version of the traffic split (``ray_app.py``). A
+change of what serves goes in steps, each applied once Serve runs the one before, so no
+request meets a version that is not up: a new version joins at weight 0; once it runs,
+the router takes the new weights (a reconfigure: nothing restarts); then the versions at
+weight 0 leave. A version that cannot start is taken out again, the others serving as
+before. Stop and delete remove the application. The Jupyter server is a Ray driver; every
+Ray call runs in one worker thread, each under a timeout, so the event loop never waits
+on the cluster.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from traitlets import Dict, Float, Int, Unicode
 from ..record import Record
 from .base import Observed
 from .ownership import Found
+from .ray_app import MODEL_PREFIX, ROUTER, model_name
 from .remote import RemoteBackend
 
 #: Serve's application status → the spec's phases
@@ -33,7 +39,10 @@ PHASES = {
     "UNHEALTHY": "Failed",
     "DELETING": "Stopping",
 }
-DEPLOYMENT = "model"
+#: Serve's deployment states that mean a version will not come up
+BROKEN = ("UNHEALTHY", "DEPLOY_FAILED")
+#: seconds between looks while a change goes through its steps
+STEP = 1.0
 
 
 class RayBackend(RemoteBackend):
@@ -78,6 +87,8 @@ class RayBackend(RemoteBackend):
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
         self._connected = False
+        #: deployment id → (record revision, versions that would not start, why)
+        self._failed_versions: dict[str, tuple[int, list[str], str]] = {}
         self._statuses: dict[str, Any] = {}
         self._statuses_at = 0.0
 
@@ -147,38 +158,82 @@ class RayBackend(RemoteBackend):
         await self._call(lambda: _delete(name))
 
     async def apply(self, record: Record, env: Mapping[str, str]) -> None:
-        model_uri = str(record.serving)
         actor: dict[str, Any] = {
             "num_cpus": self.num_cpus,
             "runtime_env": {**self.runtime_env, "env_vars": dict(env)},
         }
         if self.memory:
             actor["memory"] = self.memory
-        digest = hashlib.sha256(
-            json.dumps([model_uri, record.replicas, actor, self.autoscaling],
-                       sort_keys=True).encode()
-        ).hexdigest()[:32]  # fmt: skip
-        marks = {"store": self.store_id, "digest": digest}
+        wanted = {s.version or "0": str(s.serving) for s in record.shares}
+        weights = {model_name(s.version or "0"): s.weight for s in record.shares}
         try:
+            app = (await self._statuses_now()).get(record.id)
+            models, weights, step = self._next_step(record, app, wanted, weights)
+            digest = hashlib.sha256(
+                json.dumps([models, weights, record.replicas, actor, self.autoscaling],
+                           sort_keys=True).encode()
+            ).hexdigest()[:32]  # fmt: skip
             if self._applied.get(record.id) != digest:
-                route = self._route(record)
-                autoscaling = dict(self.autoscaling)
-
-                def deploy() -> None:
-                    from ray import serve
-
-                    from .ray_app import build
-
-                    app = build(model_uri, record.replicas, actor, autoscaling or None, marks)
-                    serve._run(app, _blocking=False, name=record.id, route_prefix=route)
-
-                await self._call(deploy)
-                self._applied[record.id] = digest
+                await self._deploy(record, models, weights, actor, digest)
+            if step:  # more steps to go: look again soon (not only at the next resync)
+                asyncio.get_running_loop().call_later(STEP, self.changed.set)
             await self._observe(record)
         except (ValueError, TypeError) as err:  # Serve refused the application itself
             self._observed[record.id] = Observed("Failed", self.reason(err))
         except Exception as err:  # the cluster could not be asked (or a bug of ours)
             self._failed(record, err)
+
+    def _next_step(
+        self, record: Record, app: dict[str, Any] | None, wanted: dict[str, str],
+        weights: dict[str, int],
+    ) -> tuple[dict[str, str], dict[str, int], bool]:  # fmt: skip
+        """What to deploy now towards ``wanted`` (version → model URI) at ``weights``
+        (deployment name → percent): (versions, weights, whether more steps follow)."""
+        models = dict(app.get("models") or {}) if app else {}
+        if not models or app is None or app.get("store") != self.store_id:
+            return wanted, weights, False  # nothing of ours serves yet: all of it at once
+        now = {m["version"]: m["model_uri"] for m in models.values()}
+        state = {m["version"]: m["state"] for m in models.values()}
+        now_weights = {name: int(w) for name, w in dict(app.get("weights") or {}).items()}
+        kept = {model_name(v): now_weights.get(model_name(v), 0) for v in now}
+        failed = self._failed_versions.get(record.id)
+        if failed is not None and failed[0] == record.revision:
+            return now, kept, False  # (tried, and it would not start: until the record changes)
+        new = {v: uri for v, uri in wanted.items() if now.get(v) != uri}
+        if new:  # 1: the new versions join at weight 0
+            return {**now, **new}, {**kept, **{model_name(v): 0 for v in new}}, True
+        broken = sorted(v for v in wanted if state.get(v) in BROKEN)
+        serving = [v for v in now if v not in broken and state.get(v) == "HEALTHY"]
+        if broken and serving:  # a version that cannot start leaves; the others serve on
+            message = "; ".join(models[model_name(v)]["message"] for v in broken)
+            self._failed_versions[record.id] = (record.revision, broken, message)
+            left = {v: uri for v, uri in now.items() if v not in broken}
+            return left, {model_name(v): kept[model_name(v)] for v in left}, False
+        if any(state.get(v) != "HEALTHY" for v in wanted) or app.get("router") != "HEALTHY":
+            return now, kept, True  # 2 waits until they run (and the router with them)
+        target = {model_name(v): weights.get(model_name(v), 0) for v in now}
+        if kept != target:  # 2: the router takes the new weights
+            return now, target, True
+        return wanted, weights, False  # 3: the versions at weight 0 leave (if any)
+
+    async def _deploy(self, record: Record, models: dict[str, str], weights: dict[str, int],
+                      actor: dict[str, Any], digest: str) -> None:  # fmt: skip
+        route = self._route(record)
+        autoscaling = dict(self.autoscaling)
+        marks = {"store": self.store_id, "digest": digest}
+        replicas = record.replicas
+
+        def deploy() -> None:
+            from ray import serve
+
+            from .ray_app import build
+
+            app = build(models, weights, replicas, actor, autoscaling or None, marks)
+            serve._run(app, _blocking=False, name=record.id, route_prefix=route)
+
+        await self._call(deploy)
+        self._applied[record.id] = digest
+        self._statuses_at = 0.0  # what Serve says next is about this deploy
 
     async def stop(self, record: Record) -> None:
         await self._remove(record)
@@ -195,10 +250,12 @@ class RayBackend(RemoteBackend):
 
         self._connect()
         lines: list[str] = []
-        actors = list_actors(
-            filters=[("class_name", "=", f"ServeReplica:{record.id}:{DEPLOYMENT}"),
-                     ("state", "=", "ALIVE")],
-        )  # fmt: skip
+        # each version's replicas: their class names hold the app and the deployment
+        mine = f"ServeReplica:{record.id}:{MODEL_PREFIX}"
+        actors = [
+            a for a in list_actors(filters=[("state", "=", "ALIVE")], limit=10000)
+            if str(a.class_name or "").startswith(mine)
+        ]  # fmt: skip
         for actor in actors:
             for chunk in get_log(actor_id=actor.actor_id, tail=tail):
                 lines += [f"[{actor.actor_id[:8]}] {x}" for x in chunk.splitlines()]
@@ -231,15 +288,24 @@ class RayBackend(RemoteBackend):
         phase = PHASES.get(app["status"], "Deploying")
         message = app.get("message") or ""
         endpoint = self._base_url() + self._route(record)
-        before = self._observed.get(record.id)
-        if phase == "Deploying" and before is not None and before.endpoint:
-            # Serve's rolling update: the old replicas answer until the new ones are up
+        healthy = [m for m in (app.get("models") or {}).values() if m["state"] == "HEALTHY"]
+        failed_update = None
+        failed = self._failed_versions.get(record.id)
+        if failed is not None and failed[0] == record.revision and healthy:
+            # a version that would not start: the others serve as they did
+            tried = ", ".join(str(s.serving) for s in record.shares if s.version in failed[1])
+            still = ", ".join(m["model_uri"] for m in healthy)
+            phase, failed_update = "Deployed", tried
+            message = f"Update to {tried} failed; still serving {still}: {failed[2]}"
+        elif phase in ("Deploying", "Failed") and healthy and app.get("router") == "HEALTHY":
+            # a change on its way: the versions that run answer until it is through
             phase = "Deployed"
             message = f"rolling out {record.model_uri} (version {record.served_version})"
         runtime = {"app": record.id, "route": self._route(record), "address": _host(self.address)}
         self._observed[record.id] = Observed(
-            phase, message, endpoint if phase == "Deployed" else None, runtime=runtime
-        )
+            phase, message, endpoint if phase == "Deployed" else None, runtime=runtime,
+            failed_update=failed_update,
+        )  # fmt: skip
 
     async def _remove(self, record: Record) -> None:
         self._applied.pop(record.id, None)
@@ -253,31 +319,48 @@ class RayBackend(RemoteBackend):
 
 def _applications() -> dict[str, Any]:
     """Serve's applications: name → status, message (its own or a deployment's), route,
-    and the marks our deployments carry in their user_config (store, digest)."""
+    the marks our applications carry in their router's user_config (store, digest,
+    weights), the router's state, and each version's deployment (model URI, state, why)."""
     from ray.serve.context import _get_global_client
 
     details = _get_global_client().get_serve_details()
     out: dict[str, Any] = {}
     for name, app in (details.get("applications") or {}).items():
-        details = []
+        said = []
         marks: dict[str, Any] = {}
-        for deployment in (app.get("deployments") or {}).values():
+        models: dict[str, dict[str, str]] = {}
+        router = None
+        for label, deployment in (app.get("deployments") or {}).items():
             config = (deployment.get("deployment_config") or {}).get("user_config")
-            if isinstance(config, dict):
-                marks = config
-            state = str(getattr(deployment.get("status"), "value", deployment.get("status")))
-            if deployment.get("message") and not state.endswith("HEALTHY"):
-                details.append(deployment["message"])  # the replicas' own error, if any
-        message = "\n".join([*details, app.get("message") or ""]).strip()
-        status = app.get("status") or "NOT_STARTED"
+            config = config if isinstance(config, dict) else {}
+            state = _name(deployment.get("status"))
+            text = str(deployment.get("message") or "")
+            if text and not state.endswith("HEALTHY"):
+                said.append(text)  # the replicas' own error, if any
+            if label == ROUTER:
+                marks, router = config, state
+            elif label.startswith(MODEL_PREFIX):
+                models[label] = {"version": label.removeprefix(MODEL_PREFIX), "state": state,
+                                 "model_uri": str(config.get("model_uri") or ""),
+                                 "message": text[-1000:]}  # fmt: skip
+                marks = marks or {"store": config.get("store")}
+        message = "\n".join([*said, app.get("message") or ""]).strip()
         out[name] = {
-            "status": str(getattr(status, "value", status)).rsplit(".", 1)[-1],
+            "status": _name(app.get("status") or "NOT_STARTED"),
             "message": message[-2000:],
             "route_prefix": app.get("route_prefix"),
             "store": marks.get("store") or None,
             "digest": marks.get("digest") or None,
+            "weights": dict(marks.get("weights") or {}),
+            "router": router,
+            "models": models,
         }
     return out
+
+
+def _name(status: Any) -> str:
+    """A Serve status (an enum, or its text) as its bare name: ``HEALTHY``."""
+    return str(getattr(status, "value", status)).rsplit(".", 1)[-1]
 
 
 def _delete(name: str) -> None:

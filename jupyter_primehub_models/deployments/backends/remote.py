@@ -134,7 +134,11 @@ class RemoteBackend(Backend):
         seen = self.status(record)
         if seen.phase != "Deployed" or not seen.endpoint:
             raise Conflict(f"Deployment {record.id!r} is not serving (phase {seen.phase})")
-        yield Upstream(seen.endpoint.rstrip("/"))
+        # one version serves, or the backend's router names it in its answer (ray)
+        shares = record.shares
+        yield Upstream(
+            seen.endpoint.rstrip("/"), version=shares[0].version if len(shares) == 1 else None
+        )
 
     async def close(self) -> None:
         try:

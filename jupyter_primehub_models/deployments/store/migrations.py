@@ -82,8 +82,15 @@ def _create_team_tables(conn: Connection) -> None:
     conn.execute(lease.insert().values(name=LEASE, holder=None, host=None, expires_at=0))
 
 
+def _add_traffic(conn: Connection) -> None:
+    """3: a deployment's traffic split (JSON; empty in older rows: model_uri at 100)."""
+    conn.execute(text("ALTER TABLE deployments ADD COLUMN traffic TEXT NOT NULL DEFAULT '[]'"))
+
+
 #: The steps, in order; a store at schema N has run the first N.
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_create_deployments, _create_team_tables)
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
+    _create_deployments, _create_team_tables, _add_traffic,
+)  # fmt: skip
 SCHEMA = len(MIGRATIONS)
 
 

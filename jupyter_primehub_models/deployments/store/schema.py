@@ -30,6 +30,7 @@ deployments = Table(
     Column("revision", Integer, nullable=False),
     Column("history", Text, nullable=False, server_default="[]"),
     Column("runtime", Text, nullable=False, server_default="{}"),
+    Column("traffic", Text, nullable=False, server_default="[]"),
 )
 LIVE = deployments.c.desired != "deleted"
 Index(

@@ -180,7 +180,7 @@ class Store:
         page's Deployed By (the registry's ``DeploymentIndex``)."""
         d = deployments.c
         query = (
-            select(d.id, d.name, d.phase, d.model_uri, d.served_version)
+            select(d.id, d.name, d.phase, d.model_uri, d.served_version, d.traffic)
             .where(d.grp == group, d.model_name == model_name, LIVE)
             .order_by(d.created_at)
         )

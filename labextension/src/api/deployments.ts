@@ -128,3 +128,27 @@ export async function invoke(
   );
   return { status: response.status, body: await response.text() };
 }
+
+/** All traffic to one entry of the split (none named: the canary). */
+export function promoteDeployment(
+  group: string,
+  id: string,
+  modelUri?: string
+): Promise<IDeployment> {
+  return requestAPI<IDeployment>(
+    deploymentPath(group, id, 'promote'),
+    jsonInit('POST', modelUri ? { model_uri: modelUri } : {})
+  );
+}
+
+/** Serve again what history entry ``to`` served (none named: what served before). */
+export function rollbackDeployment(
+  group: string,
+  id: string,
+  to?: number
+): Promise<IDeployment> {
+  return requestAPI<IDeployment>(
+    deploymentPath(group, id, 'rollback'),
+    jsonInit('POST', to === undefined ? {} : { to })
+  );
+}

@@ -2,4 +2,5 @@
 export * from './client';
 export * from './deployments';
 export * from './registry';
+export * from './registryWrites';
 export * from './types';

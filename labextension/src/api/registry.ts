@@ -3,6 +3,7 @@ import { apiPath, requestAPI, withQuery } from './client';
 import type {
   IGroupList,
   IModelPage,
+  IRegisteredModel,
   IStatus,
   IVersionDetail,
   IVersionPage,
@@ -70,6 +71,18 @@ export function getSignature(
 ): Promise<IVersionSignature> {
   return requestAPI<IVersionSignature>(
     apiPath('groups', group, 'models', model, 'versions', version, 'signature'),
+    {},
+    signal
+  );
+}
+
+export function getModel(
+  group: string,
+  model: string,
+  signal?: AbortSignal
+): Promise<IRegisteredModel> {
+  return requestAPI<IRegisteredModel>(
+    apiPath('groups', group, 'models', model),
     {},
     signal
   );

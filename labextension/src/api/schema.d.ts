@@ -58,7 +58,7 @@ export interface paths {
         delete: operations["delete_Deployment"];
         options?: never;
         head?: never;
-        /** Update a deployment (a new model_uri swaps versions without downtime). */
+        /** Update a deployment (a new model_uri or traffic swaps versions without downtime; new weights alone restart nothing). */
         patch: operations["patch_Deployment"];
         trace?: never;
     };
@@ -90,6 +90,40 @@ export interface paths {
         get: operations["get_Logs"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/groups/{group}/deployments/{id}/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** All traffic to one entry of the split (default: the canary). */
+        post: operations["post_Promote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/groups/{group}/deployments/{id}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Serve again what an earlier history entry served (default: the one before). */
+        post: operations["post_Rollback"];
         delete?: never;
         options?: never;
         head?: never;
@@ -161,6 +195,25 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
+        /** Edit the model's description and tags (a tag set to null is deleted). */
+        patch: operations["patch_Model"];
+        trace?: never;
+    };
+    "/groups/{group}/models/{name}/aliases/{alias}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Point an alias at a version (set or move it); deployments following it roll over at once. */
+        put: operations["put_Alias"];
+        post?: never;
+        /** Delete an alias. */
+        delete: operations["delete_Alias"];
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -174,7 +227,8 @@ export interface paths {
         /** A model's versions, newest first, with Deployed By. */
         get: operations["get_Versions"];
         put?: never;
-        post?: never;
+        /** Register a run's logged model as a new version (the model is made if new). */
+        post: operations["post_Versions"];
         delete?: never;
         options?: never;
         head?: never;
@@ -195,7 +249,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Edit the version's description and tags (a tag set to null is deleted). */
+        patch: operations["patch_Version"];
         trace?: never;
     };
     "/groups/{group}/models/{name}/versions/{version}/signature": {
@@ -207,6 +262,23 @@ export interface paths {
         };
         /** The version's signature and an input example (from its MLmodel file). */
         get: operations["get_Signature"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/groups/{group}/runs/{run_id}/logged-models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The models a run logged (what a new version is registered from). */
+        get: operations["get_RunModels"];
         put?: never;
         post?: never;
         delete?: never;
@@ -253,6 +325,14 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AliasSet */
+        AliasSet: {
+            /**
+             * Version
+             * @description The version it names.
+             */
+            version: string;
+        };
         /** DeployedBy */
         DeployedBy: {
             /** Id */
@@ -261,6 +341,12 @@ export interface components {
             name: string;
             /** Phase */
             phase: string;
+            /**
+             * Weight
+             * @description The percent of the traffic this version gets.
+             * @default 100
+             */
+            weight: number;
         };
         /** Deployment */
         Deployment: {
@@ -306,7 +392,10 @@ export interface components {
              * @description The registered model the URI names.
              */
             model_name: string;
-            /** Model Uri */
+            /**
+             * Model Uri
+             * @description The traffic entry with the most weight.
+             */
             model_uri: string;
             /** Name */
             name: string;
@@ -333,6 +422,11 @@ export interface components {
              * @description The version the model URI resolved to.
              */
             served_version: string | null;
+            /**
+             * Traffic
+             * @description What serves, 1 to 4 entries whose weights sum to 100.
+             */
+            traffic: components["schemas"]["TrafficShare"][];
             /** Updated At */
             updated_at: number;
             /**
@@ -356,16 +450,26 @@ export interface components {
             description?: string;
             /** Env */
             env?: components["schemas"]["EnvVar"][];
-            /** Model Uri */
-            model_uri: string;
+            /**
+             * Model Uri
+             * @description One entry at 100 (or give traffic).
+             * @default null
+             */
+            model_uri?: string | null;
             /** Name */
             name: string;
             /**
              * Replicas
-             * @description At most c.PrimeHubModels.max_replicas.
+             * @description Per traffic entry; at most c.PrimeHubModels.max_replicas.
              * @default 1
              */
             replicas?: number;
+            /**
+             * Traffic
+             * @description 1 to 4 model URIs of one registered model, weights summing to 100.
+             * @default null
+             */
+            traffic?: components["schemas"]["TrafficSpec"][] | null;
         };
         /** DeploymentList */
         DeploymentList: {
@@ -391,6 +495,7 @@ export interface components {
             env?: components["schemas"]["EnvVar"][] | null;
             /**
              * Model Uri
+             * @description All traffic to this URI.
              * @default null
              */
             model_uri?: string | null;
@@ -411,6 +516,12 @@ export interface components {
              * @default null
              */
             revision?: number | null;
+            /**
+             * Traffic
+             * @description A new split; weights alone restart nothing.
+             * @default null
+             */
+            traffic?: components["schemas"]["TrafficSpec"][] | null;
         };
         /** EnvVar */
         EnvVar: {
@@ -460,23 +571,51 @@ export interface components {
         /** HistoryEntry */
         HistoryEntry: {
             /**
+             * Action
+             * @enum {string}
+             */
+            action: "create" | "update" | "alias_moved" | "weights" | "promote" | "rollback" | "stop" | "start";
+            /**
              * At
              * @description Epoch milliseconds.
              */
             at: number;
             /**
+             * By
+             * @description Who made the change (null: the registry, by itself).
+             */
+            by: string | null;
+            /**
              * Message
              * @default null
              */
             message: string | null;
-            /** Model Uri */
+            /**
+             * Model Uri
+             * @description The entry with the most traffic.
+             */
             model_uri: string;
+            /**
+             * N
+             * @description The entry's number (what a rollback names).
+             */
+            n: number;
+            /**
+             * Previous
+             * @description What served before the change (null: nothing did).
+             */
+            previous: components["schemas"]["TrafficShare"][] | null;
             /**
              * Status
              * @description Set when this update failed.
              * @default null
              */
             status: "failed" | null;
+            /**
+             * Traffic
+             * @description What serves after the change.
+             */
+            traffic: components["schemas"]["TrafficShare"][];
             /**
              * Version
              * @description The version served (an alias resolved).
@@ -510,6 +649,11 @@ export interface components {
             };
             /** Ui Url */
             ui_url: string | null;
+        };
+        /** LoggedModelList */
+        LoggedModelList: {
+            /** Models */
+            models: components["schemas"]["LoggedModel"][];
         };
         /** LogLines */
         LogLines: {
@@ -583,6 +727,21 @@ export interface components {
             /** Version */
             version: string;
         };
+        /** Promote */
+        Promote: {
+            /**
+             * Model Uri
+             * @description The traffic entry that gets all traffic (default: the canary, the entry with the least weight).
+             * @default null
+             */
+            model_uri?: string | null;
+            /**
+             * Revision
+             * @description The revision this change is based on.
+             * @default null
+             */
+            revision?: number | null;
+        };
         /** RegisteredModel */
         RegisteredModel: {
             /**
@@ -614,6 +773,40 @@ export interface components {
             };
             /** Ui Url */
             ui_url: string | null;
+        };
+        /**
+         * RegistryEdit
+         * @description A model's or a version's description and tags (a tag set to null is deleted).
+         */
+        RegistryEdit: {
+            /**
+             * Description
+             * @default null
+             */
+            description?: string | null;
+            /**
+             * Tags
+             * @description Tags to set; a null value deletes the tag.
+             * @default null
+             */
+            tags?: {
+                [key: string]: string | null;
+            } | null;
+        };
+        /** Rollback */
+        Rollback: {
+            /**
+             * Revision
+             * @description The revision this change is based on.
+             * @default null
+             */
+            revision?: number | null;
+            /**
+             * To
+             * @description The history entry (n) to serve again (default: the last one before the current that served something else).
+             * @default null
+             */
+            to?: number | null;
         };
         /** SchemaField */
         SchemaField: {
@@ -681,6 +874,63 @@ export interface components {
             mlflow: "ok" | "not_configured" | "unreachable";
             /** Ui Url */
             ui_url: string | null;
+        };
+        /** TrafficShare */
+        TrafficShare: {
+            /**
+             * Model Uri
+             * @description A version, or an alias to follow.
+             */
+            model_uri: string;
+            /**
+             * Version
+             * @description The version it resolved to.
+             * @default null
+             */
+            version: string | null;
+            /**
+             * Weight
+             * @description Percent of the requests.
+             */
+            weight: number;
+        };
+        /** TrafficSpec */
+        TrafficSpec: {
+            /** Model Uri */
+            model_uri: string;
+            /**
+             * Weight
+             * @description Percent of the requests.
+             */
+            weight: number;
+        };
+        /**
+         * VersionCreate
+         * @description A run's logged model registered as a new version (the model is made if it is new).
+         */
+        VersionCreate: {
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /**
+             * Model Id
+             * @description The LoggedModel (MLflow 3).
+             * @default null
+             */
+            model_id?: string | null;
+            /**
+             * Run Id
+             * @default null
+             */
+            run_id?: string | null;
+            /**
+             * Source
+             * @description Or an artifact URI, e.g. runs:/<run_id>/model.
+             * @default null
+             */
+            source?: string | null;
         };
         /** VersionDetail */
         VersionDetail: {
@@ -1241,6 +1491,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The model version that served the request. */
+                    "X-Model-Version"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1374,6 +1626,222 @@ export interface operations {
             };
             /** @description The deployments store cannot be used (STORE_UNAVAILABLE), or the serving process did not answer or has no room (UNAVAILABLE). */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_Promote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Promote"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deployment"];
+                };
+            };
+            /** @description Invalid argument (INVALID_ARGUMENT). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated (UNAUTHORIZED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such group, model or version (NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description MLflow not configured (MLFLOW_NOT_CONFIGURED), a conflict, or not serving (CONFLICT). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is too large (PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description MLflow is unreachable or answered with an error (MLFLOW_UNREACHABLE), or the deploy backend could not be asked (UNAVAILABLE). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The deployments store cannot be used (STORE_UNAVAILABLE), or the serving process did not answer or has no room (UNAVAILABLE). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description MLflow did not answer within the timeout (MLFLOW_UNREACHABLE). */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_Rollback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Rollback"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deployment"];
+                };
+            };
+            /** @description Invalid argument (INVALID_ARGUMENT). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated (UNAUTHORIZED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such group, model or version (NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description MLflow not configured (MLFLOW_NOT_CONFIGURED), a conflict, or not serving (CONFLICT). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is too large (PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description MLflow is unreachable or answered with an error (MLFLOW_UNREACHABLE), or the deploy backend could not be asked (UNAVAILABLE). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The deployments store cannot be used (STORE_UNAVAILABLE), or the serving process did not answer or has no room (UNAVAILABLE). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description MLflow did not answer within the timeout (MLFLOW_UNREACHABLE). */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1710,6 +2178,301 @@ export interface operations {
             };
         };
     };
+    patch_Model: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegistryEdit"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredModel"];
+                };
+            };
+            /** @description Invalid argument (INVALID_ARGUMENT). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated (UNAUTHORIZED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such group, model or version (NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description MLflow not configured (MLFLOW_NOT_CONFIGURED), a conflict, or not serving (CONFLICT). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is too large (PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description MLflow is unreachable or answered with an error (MLFLOW_UNREACHABLE), or the deploy backend could not be asked (UNAVAILABLE). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description MLflow did not answer within the timeout (MLFLOW_UNREACHABLE). */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_Alias: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alias: string;
+                group: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AliasSet"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredModel"];
+                };
+            };
+            /** @description Invalid argument (INVALID_ARGUMENT). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated (UNAUTHORIZED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such group, model or version (NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description MLflow not configured (MLFLOW_NOT_CONFIGURED), a conflict, or not serving (CONFLICT). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is too large (PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description MLflow is unreachable or answered with an error (MLFLOW_UNREACHABLE), or the deploy backend could not be asked (UNAVAILABLE). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description MLflow did not answer within the timeout (MLFLOW_UNREACHABLE). */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_Alias: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alias: string;
+                group: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredModel"];
+                };
+            };
+            /** @description Invalid argument (INVALID_ARGUMENT). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated (UNAUTHORIZED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such group, model or version (NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description MLflow not configured (MLFLOW_NOT_CONFIGURED), a conflict, or not serving (CONFLICT). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is too large (PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description MLflow is unreachable or answered with an error (MLFLOW_UNREACHABLE), or the deploy backend could not be asked (UNAVAILABLE). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description MLflow did not answer within the timeout (MLFLOW_UNREACHABLE). */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_Versions: {
         parameters: {
             query?: {
@@ -1776,6 +2539,105 @@ export interface operations {
             };
             /** @description MLflow not configured (MLFLOW_NOT_CONFIGURED), a conflict, or not serving (CONFLICT). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description MLflow is unreachable or answered with an error (MLFLOW_UNREACHABLE), or the deploy backend could not be asked (UNAVAILABLE). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description MLflow did not answer within the timeout (MLFLOW_UNREACHABLE). */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_Versions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VersionCreate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelVersion"];
+                };
+            };
+            /** @description Invalid argument (INVALID_ARGUMENT). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated (UNAUTHORIZED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such group, model or version (NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description MLflow not configured (MLFLOW_NOT_CONFIGURED), a conflict, or not serving (CONFLICT). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is too large (PAYLOAD_TOO_LARGE). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1881,6 +2743,106 @@ export interface operations {
             };
         };
     };
+    patch_Version: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group: string;
+                name: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegistryEdit"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionDetail"];
+                };
+            };
+            /** @description Invalid argument (INVALID_ARGUMENT). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated (UNAUTHORIZED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such group, model or version (NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description MLflow not configured (MLFLOW_NOT_CONFIGURED), a conflict, or not serving (CONFLICT). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is too large (PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description MLflow is unreachable or answered with an error (MLFLOW_UNREACHABLE), or the deploy backend could not be asked (UNAVAILABLE). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description MLflow did not answer within the timeout (MLFLOW_UNREACHABLE). */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_Signature: {
         parameters: {
             query?: never;
@@ -1901,6 +2863,83 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VersionSignature"];
+                };
+            };
+            /** @description Not authenticated (UNAUTHORIZED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such group, model or version (NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description MLflow not configured (MLFLOW_NOT_CONFIGURED), a conflict, or not serving (CONFLICT). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description MLflow is unreachable or answered with an error (MLFLOW_UNREACHABLE), or the deploy backend could not be asked (UNAVAILABLE). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description MLflow did not answer within the timeout (MLFLOW_UNREACHABLE). */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_RunModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoggedModelList"];
                 };
             };
             /** @description Not authenticated (UNAUTHORIZED). */

@@ -26,7 +26,12 @@ export type IEnvVar = Schemas['EnvVar'];
 export type IHistoryEntry = Schemas['HistoryEntry'];
 export type IDeployment = Schemas['Deployment'];
 export type IDeploymentList = Schemas['DeploymentList'];
-export type IDeploymentSpec = Required<Schemas['DeploymentCreate']>;
+/** A new deployment as the Deploy dialog sends it: every field, one model URI or a split. */
+export type IDeploymentSpec = Required<
+  Omit<Schemas['DeploymentCreate'], 'model_uri' | 'traffic'>
+> &
+  Pick<Schemas['DeploymentCreate'], 'model_uri' | 'traffic'>;
+export type ITrafficShare = Schemas['TrafficShare'];
 export type IDeploymentPatch = Schemas['DeploymentPatch'];
 export type ILogLines = Schemas['LogLines'];
 export type IErrorBody = Schemas['ErrorBody'];

@@ -103,6 +103,66 @@ class DeployForm extends ReactWidget {
             ))}
           </div>
         )}
+        {form.target !== NEW && (
+          <Field
+            name="traffic"
+            label={trans.__('Traffic')}
+            error={errors.traffic}
+          >
+            {control => (
+              <div className="jp-PrimeHubModels-canaryChoice">
+                <select
+                  {...control}
+                  className="jp-mod-styled"
+                  value={form.canary > 0 ? 'canary' : 'replace'}
+                  onChange={event => {
+                    const canary = event.currentTarget.value === 'canary';
+                    form.set(() => (form.canary = canary ? 10 : 0));
+                  }}
+                >
+                  <option value="replace">
+                    {trans.__('Replace what it serves (all traffic)')}
+                  </option>
+                  <option value="canary">
+                    {trans.__('Add as a canary (part of the traffic)')}
+                  </option>
+                </select>
+                {form.canary > 0 && (
+                  <>
+                    <input
+                      type="range"
+                      min={1}
+                      max={99}
+                      aria-label={trans.__('Canary weight (%)')}
+                      value={form.canary}
+                      onChange={event => {
+                        const value = Number(event.currentTarget.value);
+                        form.set(() => (form.canary = value));
+                      }}
+                    />
+                    <input
+                      type="number"
+                      min={1}
+                      max={99}
+                      className="jp-mod-styled jp-PrimeHubModels-weightInput"
+                      aria-label={trans.__('Canary weight (%) as a number')}
+                      value={form.canary}
+                      onChange={event => {
+                        const value = Math.round(
+                          Number(event.currentTarget.value)
+                        );
+                        form.set(() => (form.canary = value));
+                      }}
+                    />
+                    <span className="jp-PrimeHubModels-note">
+                      {trans.__('%1 % to this version', form.canary)}
+                    </span>
+                  </>
+                )}
+              </div>
+            )}
+          </Field>
+        )}
         <Field name="name" label={trans.__('Name')} error={errors.name}>
           {control => (
             <input

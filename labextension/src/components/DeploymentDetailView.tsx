@@ -10,8 +10,11 @@ import {
   IDeployment,
   stableEndpoint,
   messageOf,
-  MOVING_PHASES
+  MOVING_PHASES,
+  rollbackDeployment
 } from '../api';
+import { HistoryList } from './HistoryList';
+import { TrafficSplit } from './TrafficSplit';
 import { FAST_POLL_MS, uriTarget } from './DeploymentsView';
 import { exactTime, formatTime, relativeTime } from './time';
 import { TryIt } from './TryIt';
@@ -177,6 +180,20 @@ export function DeploymentDetailView(
     }
   };
 
+  /** Serve an earlier history entry again (none named: what served before). */
+  const rollback = async (to?: number) => {
+    setBusy(true);
+    setActionError(null);
+    try {
+      await rollbackDeployment(group, id, to);
+      refresh();
+    } catch (reason) {
+      setActionError(messageOf(reason));
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const target = d ? uriTarget(d) : null;
   const running = d ? d.phase !== 'Stopped' && d.phase !== 'Stopping' : false;
   return (
@@ -208,6 +225,18 @@ export function DeploymentDetailView(
             ) : (
               <Button small disabled={busy} onClick={() => void act('start')}>
                 {trans.__('Start')}
+              </Button>
+            )}
+            {d.history.filter(h => h.status !== 'failed').length > 1 && (
+              <Button
+                small
+                disabled={busy}
+                title={trans.__(
+                  'Serve again what served before the last change'
+                )}
+                onClick={() => void rollback()}
+              >
+                {trans.__('Roll back')}
               </Button>
             )}
             <Button
@@ -286,6 +315,13 @@ export function DeploymentDetailView(
               </>
             )}
           </dl>
+          <TrafficSplit
+            group={group}
+            deployment={d}
+            onChanged={() => refresh()}
+            onOpenVersion={props.onOpenVersion}
+            trans={trans}
+          />
           <TryIt
             group={group}
             deploymentId={d.id}
@@ -294,31 +330,12 @@ export function DeploymentDetailView(
             serving={d.phase === 'Deployed'}
             trans={trans}
           />
-          <section
-            className="jp-PrimeHubModels-section"
-            aria-label={trans.__('History')}
-          >
-            <h4>{trans.__('History')}</h4>
-            <ol className="jp-PrimeHubModels-history" reversed>
-              {[...d.history].reverse().map(h => (
-                <li
-                  key={`${h.at}-${h.model_uri}`}
-                  data-status={h.status ?? 'ok'}
-                >
-                  <code>{h.model_uri}</code>
-                  {h.version && !h.model_uri.endsWith(`/${h.version}`)
-                    ? ` → ${trans.__('version %1', h.version)}`
-                    : ''}{' '}
-                  <span title={exactTime(h.at)}>{relativeTime(h.at)}</span>
-                  {h.status === 'failed' && (
-                    <div className="jp-PrimeHubModels-note jp-mod-error">
-                      {trans.__('Failed: %1', h.message ?? '')}
-                    </div>
-                  )}
-                </li>
-              ))}
-            </ol>
-          </section>
+          <HistoryList
+            history={d.history}
+            busy={busy}
+            onRollback={n => void rollback(n)}
+            trans={trans}
+          />
           <Logs group={group} id={d.id} trans={trans} />
         </>
       )}

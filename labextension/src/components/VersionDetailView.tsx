@@ -2,8 +2,21 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { getSignature, getVersion, IVersionDetail } from '../api';
+import {
+  deleteAlias,
+  editVersion,
+  getSignature,
+  getVersion,
+  IVersionDetail,
+  setAlias,
+  TagChanges
+} from '../api';
 import { PrimeHubModelsModel } from '../model';
+import {
+  AliasChips,
+  EditableDescription,
+  EditableTags
+} from './RegistryEditors';
 import { SignatureView } from './SignatureView';
 import { exactTime, formatTime } from './time';
 import { DeployedByLinks } from './VersionsView';
@@ -47,10 +60,26 @@ function ExternalLink(props: {
  */
 export function VersionDetailView(props: IVersionDetailViewProps): JSX.Element {
   const { group, model, version, sidebar, trans } = props;
-  const { data, error } = useRequest(
+  const loaded = useRequest(
     signal => getVersion(group, model, version, signal),
     [group, model, version]
   );
+  // what a write answered (or a reload after one): shown instead of the first load
+  const [fresh, setFresh] = React.useState<IVersionDetail | null>(null);
+  React.useEffect(() => setFresh(null), [group, model, version]);
+  const data = fresh ?? loaded.data;
+  const error = loaded.error;
+  const reload = async () => setFresh(await getVersion(group, model, version));
+  const aliasSet = async (alias: string) => {
+    await setAlias(group, model, alias, version);
+    await reload();
+  };
+  const aliasDeleted = async (alias: string) => {
+    await deleteAlias(group, model, alias);
+    await reload();
+  };
+  const edited = async (edit: { description?: string; tags?: TagChanges }) =>
+    setFresh(await editVersion(group, model, version, edit));
   const signature = useRequest(
     signal => getSignature(group, model, version, signal),
     [group, model, version]
@@ -141,18 +170,15 @@ export function VersionDetailView(props: IVersionDetailViewProps): JSX.Element {
                 trans={trans}
               />
             </dd>
-            {data.aliases.length > 0 && (
-              <>
-                <dt>{trans.__('Aliases')}</dt>
-                <dd>
-                  {data.aliases.map(alias => (
-                    <span key={alias} className="jp-PrimeHubModels-chip">
-                      @{alias}
-                    </span>
-                  ))}
-                </dd>
-              </>
-            )}
+            <dt>{trans.__('Aliases')}</dt>
+            <dd>
+              <AliasChips
+                aliases={data.aliases}
+                onSet={aliasSet}
+                onDelete={aliasDeleted}
+                trans={trans}
+              />
+            </dd>
             <dt>{trans.__('Deployed By')}</dt>
             <dd>
               {data.deployed_by.length ? (
@@ -165,14 +191,14 @@ export function VersionDetailView(props: IVersionDetailViewProps): JSX.Element {
                 '—'
               )}
             </dd>
-            {data.description && (
-              <>
-                <dt>{trans.__('Description')}</dt>
-                <dd className="jp-PrimeHubModels-description">
-                  {data.description}
-                </dd>
-              </>
-            )}
+            <dt>{trans.__('Description')}</dt>
+            <dd>
+              <EditableDescription
+                value={data.description}
+                onSave={description => edited({ description })}
+                trans={trans}
+              />
+            </dd>
             {data.ui_url && (
               <>
                 <dt>{trans.__('MLflow')}</dt>
@@ -197,10 +223,10 @@ export function VersionDetailView(props: IVersionDetailViewProps): JSX.Element {
             empty={trans.__('No metrics')}
             trans={trans}
           />
-          <KeyValues
+          <EditableTags
             title={trans.__('Tags')}
-            values={data.tags}
-            empty={trans.__('No tags')}
+            tags={data.tags}
+            onSave={tags => edited({ tags })}
             trans={trans}
           />
           <SignatureView

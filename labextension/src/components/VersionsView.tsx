@@ -5,6 +5,7 @@ import * as React from 'react';
 import { IDeployedBy, IModelVersion, listVersions } from '../api';
 import { PrimeHubModelsModel } from '../model';
 import { columnLabel, ColumnsPicker, RunColumn } from './ColumnsPicker';
+import { ModelAbout } from './ModelAbout';
 import { exactTime, relativeTime } from './time';
 import { ErrorLine, ViewHeader } from './ViewParts';
 import { useRequest } from './useRequest';
@@ -59,10 +60,25 @@ export function DeployedByLinks(props: {
           key={d.id}
           className="jp-PrimeHubModels-chip jp-PrimeHubModels-deployedBy"
           data-phase={d.phase}
-          title={props.trans.__('Deployment %1: %2', d.name, d.phase)}
+          data-weight={d.weight}
+          title={
+            d.weight < 100
+              ? props.trans.__(
+                  'Deployment %1: %2, %3 % of its traffic',
+                  d.name,
+                  d.phase,
+                  d.weight
+                )
+              : props.trans.__('Deployment %1: %2', d.name, d.phase)
+          }
           onClick={() => props.onOpen(d.id)}
         >
           {d.name}
+          {d.weight < 100 && (
+            <span className="jp-PrimeHubModels-weightTag">
+              {props.trans.__('%1 %', d.weight)}
+            </span>
+          )}
         </button>
       ))}
     </>
@@ -134,6 +150,7 @@ export function VersionsView(props: IVersionsViewProps): JSX.Element {
         onBack={props.onBack}
         title={model}
       />
+      <ModelAbout group={group} model={model} trans={trans} />
       <div className="jp-PrimeHubModels-toolbar">
         <ColumnsPicker
           available={runColumns(pages)}
@@ -210,6 +227,16 @@ export function VersionsView(props: IVersionsViewProps): JSX.Element {
                     >
                       {trans.__('Version %1', v.version)}
                     </button>
+                    {v.deployed_by.some(d => d.weight < 50) && (
+                      <span
+                        className="jp-PrimeHubModels-chip jp-PrimeHubModels-canary"
+                        title={trans.__(
+                          "A canary: serves part of a deployment's traffic"
+                        )}
+                      >
+                        {trans.__('canary')}
+                      </span>
+                    )}
                     {v.status !== 'READY' && (
                       <span
                         className="jp-PrimeHubModels-chip"

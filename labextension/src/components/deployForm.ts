@@ -10,13 +10,21 @@ import {
   updateDeployment
 } from '../api';
 import { parseModelUri } from '../modelUri';
+import { withCanary } from '../traffic';
 
 export type FormField =
-  'name' | 'model_uri' | 'description' | 'replicas' | 'env' | 'access';
+  | 'name'
+  | 'model_uri'
+  | 'traffic'
+  | 'description'
+  | 'replicas'
+  | 'env'
+  | 'access';
 
 const FIELDS: ReadonlySet<string> = new Set<FormField>([
   'name',
   'model_uri',
+  'traffic',
   'description',
   'replicas',
   'env',
@@ -53,6 +61,8 @@ export class DeployFormState {
   replicas = 1;
   env: IEnvVar[] = [];
   access: Access = 'private';
+  /** Updating: 0 replaces what serves; more adds the model URI as a canary at this %. */
+  canary = 0;
   errors: Partial<Record<FormField, string>> = {};
   general: string | null = null;
   submitting = false;
@@ -86,6 +96,7 @@ export class DeployFormState {
         this.replicas = 1;
         this.env = [];
         this.access = 'private';
+        this.canary = 0;
       } else {
         this._prefill(value);
       }
@@ -115,8 +126,12 @@ export class DeployFormState {
         this.result = await createDeployment(this.group, spec);
       } else {
         const current = this.deployments?.find(d => d.id === this.target);
+        const { model_uri: modelUri, ...rest } = spec;
         this.result = await updateDeployment(this.group, this.target, {
-          ...spec,
+          ...rest,
+          ...(this.canary > 0 && current
+            ? { traffic: withCanary(current.traffic, modelUri, this.canary) }
+            : { model_uri: modelUri }),
           revision: current?.revision
         });
       }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import sys
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
@@ -100,7 +101,10 @@ class LocalBackend(Backend):
                 # an earlier release's processes (on ports) are replaced, without downtime,
                 # by processes on sockets: no spec is taken as running for them
                 legacy = any(r.socket is None for r in keep)
-                unit.active_spec = None if legacy else Spec(keep[0].model_uri, len(keep), ())
+                models = tuple(dict.fromkeys(r.model_uri for r in keep))
+                per_set = max(sum(r.model_uri == uri for r in keep) for uri in models)
+                unit.active_spec = None if legacy else Spec(models, per_set, ())
+                unit.routing = _weights(record)
                 unit.phase = "Deployed"
                 self.log.info("Adopted %d serving process(es) of %s", len(keep), record.id)
 
@@ -117,10 +121,14 @@ class LocalBackend(Backend):
     async def apply(self, record: Record, env: Mapping[str, str]) -> None:
         unit = self._unit(record)
         full = {**base_env(), **env}
-        spec = Spec(str(record.serving), record.replicas, tuple(sorted(full.items())))
+        models = tuple(str(s.serving) for s in record.shares)
+        spec = Spec(models, record.replicas, tuple(sorted(full.items())))
         if unit.active_spec is not None and unit.active_spec.env == () and unit.active:
             # adopted: we did not know its env; take the current one as what runs
-            unit.active_spec = Spec(unit.active_spec.model_uri, unit.active_spec.replicas, spec.env)
+            unit.active_spec = Spec(unit.active_spec.models, unit.active_spec.replicas, spec.env)
+        unit.weights = _weights(record)
+        if spec == unit.active_spec:
+            unit.routing = dict(unit.weights)  # new weights alone: routed by at once
         if unit.phase != "Failed":
             unit.failed_revision = None
         elif spec == unit.failed_spec:
@@ -189,11 +197,9 @@ class LocalBackend(Backend):
             # serving): the processes the store records, on this host
             yield self._recorded_upstream(record)
             return
-        ready = [r for r in unit.active if r.ready and r.alive]
-        if not ready:
+        replica = unit.pick()
+        if replica is None:
             raise Conflict(f"Deployment {record.id!r} is not serving (phase {record.phase})")
-        replica = ready[unit.next_replica % len(ready)]
-        unit.next_replica += 1
         replica.inflight += 1
         try:
             yield replica.upstream
@@ -205,7 +211,9 @@ class LocalBackend(Backend):
         usable = [r for r in replicas if (r.socket is None or Path(r.socket).exists()) and r.ours]
         if record.phase != "Deployed" or not usable:
             raise Conflict(f"Deployment {record.id!r} is not serving (phase {record.phase})")
-        return usable[hash(asyncio.current_task()) % len(usable)].upstream
+        weights = _weights(record)
+        shares = [weights.get(r.model_uri, 0) for r in usable]
+        return random.choices(usable, weights=shares if any(shares) else None)[0].upstream
 
     async def close(self) -> None:
         tasks = [u.task for u in self._units.values() if u.task]
@@ -230,3 +238,8 @@ class LocalBackend(Backend):
         if supervise:
             self.supervisor.start(unit)
         return unit
+
+
+def _weights(record: Record) -> dict[str, int]:
+    """Model URI served (pinned) → its percent of the record's traffic."""
+    return {str(s.serving): s.weight for s in record.shares}

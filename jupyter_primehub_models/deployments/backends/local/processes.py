@@ -103,9 +103,11 @@ class Replica:
 
     @property
     def upstream(self) -> Upstream:
+        version = self.model_uri.rpartition("/")[2]
+        version = version if version.isdigit() else None
         if self.socket is not None:
-            return Upstream("http://localhost", self.socket)
-        return Upstream(f"http://127.0.0.1:{self.port}")
+            return Upstream("http://localhost", self.socket, version)
+        return Upstream(f"http://127.0.0.1:{self.port}", version=version)
 
     @property
     def address(self) -> str:

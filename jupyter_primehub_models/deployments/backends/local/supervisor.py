@@ -1,10 +1,12 @@
 """One supervisor task per deployment converges its serving processes to the spec.
 
 Start them and wait for ``/ping``; check health; restart crashed ones with bounded
-backoff; mark the deployment ``Failed`` with the last log lines when it gives up. A new
-model URI or replica count starts a complete new set beside the old one, switches traffic
-once it answers, drains the requests still in flight on the old set, then stops it — no
-request is dropped.
+backoff; mark the deployment ``Failed`` with the last log lines when it gives up. A
+deployment serves one set of replicas per model URI of its traffic split. A new model URI
+starts its set beside the running ones, switches traffic once it answers, drains the
+requests still in flight on the sets it replaces, then stops them — no request is
+dropped; a new replica count or env starts every set anew, the same way. New weights
+restart nothing: the proxy routes by them at once (``Unit.pick``).
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Spec:
-    model_uri: str
+    #: the model URIs served (pinned), one set of ``replicas`` processes each
+    models: tuple[str, ...]
     replicas: int
     env: tuple[tuple[str, str], ...]
 
@@ -49,8 +52,38 @@ class Unit:
     #: the record's revision when it was seen Failed (a later one tries again)
     failed_revision: int | None = None
     next_replica: int = 0
+    #: the record's weights (model URI → percent), and the ones routed by now: they become
+    #: the record's once the sets they name run
+    weights: dict[str, int] = field(default_factory=dict)
+    routing: dict[str, int] = field(default_factory=dict)
+    #: smooth weighted round-robin state (model URI → current weight)
+    _turns: dict[str, int] = field(default_factory=dict)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[None] | None = None
+
+    def pick(self) -> Replica | None:
+        """The replica for the next request: a model URI by weight (smooth weighted
+        round-robin: exact shares, evenly spread), then its ready replicas in turn. A set
+        with no weight gets nothing while another has some."""
+        ready: dict[str, list[Replica]] = {}
+        for replica in self.active:
+            if replica.ready and replica.alive:
+                ready.setdefault(replica.model_uri, []).append(replica)
+        if not ready:
+            return None
+        weights = {uri: self.routing.get(uri, 0) for uri in ready}
+        if not any(weights.values()):
+            weights = dict.fromkeys(ready, 1)
+        total = sum(weights.values())
+        for uri, weight in weights.items():
+            self._turns[uri] = self._turns.get(uri, 0) + weight
+        chosen = max(weights, key=lambda uri: self._turns[uri])
+        self._turns[chosen] -= total
+        for uri in [u for u in self._turns if u not in weights]:
+            del self._turns[uri]
+        replicas = ready[chosen]
+        self.next_replica += 1
+        return replicas[self.next_replica % len(replicas)]
 
     @property
     def endpoint(self) -> str | None:
@@ -155,28 +188,37 @@ class Supervisor:
         await self._check_health(unit)
 
     async def _roll_out(self, unit: Unit, spec: Spec) -> bool:
-        """Start a whole new set for ``spec``; switch to it once it answers."""
+        """Start the sets ``spec`` adds (every set, if the replica count or env changed);
+        switch to them once they answer, then drain and stop the sets they replace."""
+        running = unit.active_spec
+        same_kind = running is not None and (running.replicas, running.env) == (
+            spec.replicas, spec.env)  # fmt: skip
+        kept = [r for r in unit.active if same_kind and r.model_uri in spec.models]
+        adding = [uri for uri in spec.models if not any(r.model_uri == uri for r in kept)]
         updating = bool(unit.active)
+        shown = ", ".join(adding)
         if updating:
-            self._set(unit, "Deployed", f"Updating to {spec.model_uri}")
+            self._set(unit, "Deployed", f"Updating to {shown}")
         else:
-            self._set(unit, "Deploying", f"Starting {spec.model_uri}")
+            self._set(unit, "Deploying", f"Starting {shown}")
         try:
-            fresh = await self._start_set(unit, spec)
+            fresh = await self._start_set(
+                unit, [uri for uri in adding for _ in range(spec.replicas)], dict(spec.env)
+            )
         except StartFailed as err:
             if updating:
                 unit.failed_spec = spec
-                unit.failed_update = spec.model_uri
-                current = unit.active_spec.model_uri if unit.active_spec else "?"
+                unit.failed_update = adding[0] if len(adding) == 1 else shown
+                current = ", ".join(unit.active_spec.models) if unit.active_spec else "?"
                 self._set(
-                    unit,
-                    "Deployed",
-                    f"Update to {spec.model_uri} failed; still serving {current}: {err}",
+                    unit, "Deployed", f"Update to {shown} failed; still serving {current}: {err}"
                 )
             else:
                 self._set(unit, "Deploying", f"Start failed, retrying: {err}")
             return False
-        old, unit.active, unit.active_spec = unit.active, fresh, spec
+        old = [r for r in unit.active if r not in kept]
+        unit.active, unit.active_spec = kept + fresh, spec
+        unit.routing = dict(unit.weights)
         unit.failed_spec, unit.failed_update = None, None
         self._set(unit, "Deployed")
         if old:
@@ -210,7 +252,7 @@ class Supervisor:
             return
         self._set(unit, "Deployed", "Replacing a crashed replica")
         try:
-            fresh = await self._start_set(unit, Spec(spec.model_uri, len(dead), spec.env))
+            fresh = await self._start_set(unit, [r.model_uri for r in dead], dict(spec.env))
         except StartFailed as err:
             self._set(unit, "Deployed", f"Replacing a crashed replica failed: {err}")
             return
@@ -235,13 +277,12 @@ class Supervisor:
         while any(r.inflight for r in replicas) and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
 
-    async def _start_set(self, unit: Unit, spec: Spec) -> list[Replica]:
+    async def _start_set(self, unit: Unit, models: list[str], env: dict[str, str]) -> list[Replica]:
+        """One process per entry of ``models`` (a model URI), all answering, or none."""
         replicas: list[Replica] = []
         try:
-            for _ in range(spec.replicas):
-                replica = await self.processes.spawn(
-                    unit.id, unit.log_path, spec.model_uri, dict(spec.env)
-                )
+            for model_uri in models:
+                replica = await self.processes.spawn(unit.id, unit.log_path, model_uri, env)
                 asyncio.get_running_loop().create_task(self._reap(unit, replica))
                 replicas.append(replica)
             await asyncio.gather(*(self.processes.wait_ready(r, unit.log_path) for r in replicas))
