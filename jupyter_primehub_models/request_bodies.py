@@ -149,20 +149,11 @@ class RegistryEdit(ApiModel):
 class VersionCreate(ApiModel):
     """A run's logged model registered as a new version (the model is made if it is new)."""
 
-    model_id: str | None = Field(
-        None, pattern=r"^m-[0-9a-f]{1,64}$", description="The LoggedModel (MLflow 3)."
+    model_id: str = Field(pattern=r"^m-[0-9a-f]{1,64}$", description="The LoggedModel (MLflow 3).")
+    run_id: str | None = Field(
+        None, pattern=r"^[0-9a-zA-Z]{1,64}$", description="Default: the run that logged it."
     )
-    source: str | None = Field(
-        None, max_length=2048, description="Or an artifact URI, e.g. runs:/<run_id>/model."
-    )
-    run_id: str | None = Field(None, pattern=r"^[0-9a-zA-Z]{1,64}$")
     description: str = Field("", max_length=MAX_DESCRIPTION)
-
-    @model_validator(mode="after")
-    def _what(self) -> VersionCreate:
-        if (self.model_id is None) == (self.source is None):
-            raise ValueError("give model_id or source (one of the two)")
-        return self
 
 
 #: Every request body the API takes (their defaults may be left out).

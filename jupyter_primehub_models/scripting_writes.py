@@ -36,12 +36,11 @@ def edit_version(name: str, version: str | int, *, description: str | None = Non
     return _runner.run(lambda s: s.writes.edit_version(g, name, str(version), body))
 
 
-def register_version(name: str, *, model_id: str | None = None, source: str | None = None,
-                     run_id: str | None = None, description: str = "",
-                     group: str | None = None) -> ModelVersion:  # fmt: skip
-    """A run's logged model (``model_id``) or an artifact URI as a new version of ``name``."""
+def register_version(name: str, model_id: str, *, run_id: str | None = None,
+                     description: str = "", group: str | None = None) -> ModelVersion:  # fmt: skip
+    """A run's logged model (``model_id``, ``m-…``) as a new version of ``name``."""
     g = _group(group)
-    body = {"model_id": model_id, "source": source, "run_id": run_id, "description": description}
+    body = {"model_id": model_id, "run_id": run_id, "description": description}
     return _runner.run(lambda s: s.writes.register(g, name, body))
 
 

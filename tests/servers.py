@@ -68,8 +68,11 @@ def stop(proc: subprocess.Popen[bytes], grace: float = 10) -> None:
 
 
 @contextlib.contextmanager
-def mlflow_server(root: Path, port: int | None = None, workers: int = 1) -> Iterator[str]:
-    """``mlflow server`` with a SQLite store on a loopback port (a free one by default)."""
+def mlflow_server(
+    root: Path, port: int | None = None, workers: int = 1, admin_password: str | None = None
+) -> Iterator[str]:
+    """``mlflow server`` with a SQLite store on a loopback port (a free one by default);
+    with ``admin_password``, MLflow's basic-auth app (user ``admin``, others READ)."""
     port = port or free_port()
     log = root / "mlflow.log"
     cmd = [
@@ -78,10 +81,21 @@ def mlflow_server(root: Path, port: int | None = None, workers: int = 1) -> Iter
         "--artifacts-destination", str(root / "artifacts"),
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
     ]  # fmt: skip
+    env = child_env(MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false")
+    if admin_password is not None:
+        ini = root / "basic_auth.ini"
+        ini.write_text(
+            "[mlflow]\ndefault_permission = READ\n"
+            f"database_uri = sqlite:///{root / 'auth.db'}\nadmin_username = admin\n"
+            f"admin_password = {admin_password}\n"
+            "authorization_function = mlflow.server.auth:authenticate_request_basic_auth\n"
+        )
+        cmd += ["--app-name", "basic-auth"]
+        env.update(MLFLOW_AUTH_CONFIG_PATH=str(ini), MLFLOW_FLASK_SERVER_SECRET_KEY="test-" * 8)
     with log.open("wb") as out:
         proc = subprocess.Popen(
             cmd, stdout=out, stderr=subprocess.STDOUT, cwd=root, start_new_session=True,
-            env=child_env(MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false"),
+            env=env,
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:

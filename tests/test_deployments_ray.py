@@ -69,8 +69,8 @@ async def test_ray_deploy_score_swap_scale_delete(
         patched = await api("groups", "team", "deployments", d["id"], method="PATCH",
                             body={"model_uri": f"models:/{IRIS}/2"})  # fmt: skip
         assert patched.status == 200, patched.text
-        # Serve rolled the application out after the PATCH and is done: it runs one
-        # replica, a new one, and none of the old ones is left (not even stopping)
+        # the new version came up beside the old one, took the traffic, and the old one
+        # left: one replica runs, a new one, and none of the old ones is left
         seen: list[Any] = []
         await until(lambda: _rolled_out(d["id"], before, 1, seen), 300,
                     lambda: f"the rolling update (Serve said {seen[-1:]})")  # fmt: skip
@@ -134,9 +134,11 @@ def _replicas(app: str) -> list[tuple[str, str]]:
     found = (details.get("applications") or {}).get(app)
     if not found:
         return []
-    return [
+    return [  # the replicas of every version's deployment (not the router's)
         (str(r["replica_id"]), str(getattr(r["state"], "value", r["state"])))
-        for r in found["deployments"]["model"]["replicas"]
+        for name, deployment in found["deployments"].items()
+        if name.startswith("model-v")
+        for r in deployment["replicas"]
     ]
 
 
@@ -253,3 +255,69 @@ async def test_a_bug_of_ours_reads_as_failed_not_deploying_forever(
     assert "Internal error of the ray backend (KeyError)" in seen.message
     monkeypatch.undo()
     await backend.delete(rec)
+
+
+async def test_ray_split_shift_promote_rollback_and_a_canary_that_cannot_load(
+    api: Any, seeded: Any, ray_head: dict[str, Any]
+) -> None:
+    from tests.test_promotion import own_model, uri, versions_served
+
+    name = await own_model(api, seeded, broken=True)
+    traffic = [{"model_uri": uri(name, "1"), "weight": 80},
+               {"model_uri": uri(name, "2"), "weight": 20}]  # fmt: skip
+    created = await api("groups", "team", "deployments", method="POST",
+                        body={"name": "split on ray", "traffic": traffic})  # fmt: skip
+    assert created.status == 201, created.text
+    d = await wait_for(api, "team", created.body["id"], settled, within=300)
+    seen = await versions_served(api, d["id"], 200)
+    assert abs(seen["2"] / 200 - 0.2) <= 0.05, seen  # the router's own split
+    started = await _replica_ids(d["id"])
+    assert len(started) == 2  # one replica per version
+
+    async def serving(versions: set[str]) -> bool:
+        body = (await api("groups", "team", "deployments", d["id"])).body
+        replicas = await asyncio.to_thread(_replicas, d["id"])
+        return (
+            settled(body)
+            and len(replicas) == len(versions)
+            and all(state == "RUNNING" for _, state in replicas)
+            and set(await versions_served(api, d["id"], 20)) == versions
+        )
+
+    async with RequestLoop(api, d["id"], workers=2) as requests:
+        await requests.more(10)
+        half = [{"model_uri": t["model_uri"], "weight": 50} for t in traffic]
+        r = await api("groups", "team", "deployments", d["id"], method="PATCH",
+                      body={"traffic": half})  # fmt: skip
+        assert r.status == 200, r.text
+        await until(lambda: _weights_are(api, d["id"], 0.5), 120, "the 50/50 split")
+        assert await _replica_ids(d["id"]) == started  # new weights restart nothing
+
+        r = await api("groups", "team", "deployments", d["id"], "promote", method="POST",
+                      body={"model_uri": uri(name, "2")})  # fmt: skip
+        assert r.status == 200, r.text
+        await until(lambda: serving({"2"}), 300, "version 2 alone")
+        r = await api("groups", "team", "deployments", d["id"], "rollback", method="POST")
+        assert r.status == 200, r.text
+        await until(lambda: serving({"1", "2"}), 300, "the 50/50 split again")
+        await requests.more(10)
+    assert set(requests.results) == {200}, requests.results
+
+    # a canary that cannot load: the others keep serving as they did, with the reason
+    r = await api("groups", "team", "deployments", d["id"], method="PATCH", body={
+        "traffic": [*half[:1], {"model_uri": uri(name, "3"), "weight": 50}]})  # fmt: skip
+    assert r.status == 200, r.text
+    d = await wait_for(
+        api, "team", d["id"], lambda b: b["history"][-1].get("status") == "failed", within=400
+    )
+    assert "missing_dependency_for_tests" in d["history"][-1]["message"]
+    assert d["phase"] == "Deployed" and "still serving" in d["message"]
+    assert set(await versions_served(api, d["id"], 40)) == {"1", "2"}
+    await api("groups", "team", "deployments", d["id"], method="DELETE")
+
+
+async def _weights_are(api: Any, deployment_id: str, share: float) -> bool:
+    from tests.test_promotion import versions_served
+
+    seen = await versions_served(api, deployment_id, 100)
+    return abs(seen["2"] / 100 - share) <= 0.1

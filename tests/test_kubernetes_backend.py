@@ -381,3 +381,43 @@ async def test_an_artifact_location_is_never_another_groups(
     seen = backend.status(b)
     assert "MLflow at" in seen.message and "not reachable" in seen.message, seen.message
     await backend.close()
+
+
+def test_a_split_is_a_kserve_canary_valid_against_the_crd() -> None:
+    split = [{"model_uri": f"models:/{IRIS}/2", "weight": 90, "version": "2"},
+             {"model_uri": f"models:/{IRIS}/3", "weight": 10, "version": "3"}]  # fmt: skip
+    rec = record(traffic=split)
+    isvc = inference_service(rec, "s3://mlflow/1/models/m-3/artifacts", sorted(ENV), FLAVOUR)
+    validate(isvc, KSERVE_CRD, "v1beta1")
+    predictor = isvc["spec"]["predictor"]
+    assert predictor["canaryTrafficPercent"] == 10  # the rest: the revision rolled out before
+    assert predictor["model"]["storageUri"] == "s3://mlflow/1/models/m-3/artifacts"
+    annotations = isvc["metadata"]["annotations"]
+    assert annotations["primehub-models/canary-version"] == "3"
+    assert annotations["primehub-models/version"] == "2"
+    assert annotations["serving.kserve.io/enable-tag-routing"] == "true"
+    promoted = inference_service(record(), "s3://x", [], FLAVOUR)  # one entry: no canary
+    assert "canaryTrafficPercent" not in promoted["spec"]["predictor"]
+
+
+class TestPrimehubFlavour:
+    """A Jupyter server whose backend is the primehub flavour (its cluster refuses)."""
+
+    @pytest.fixture
+    def jp_server_config(self, jp_server_config: Any, tmp_path: Path) -> Any:
+        jp_server_config.PrimeHubModels.deploy_backend = "kubernetes"
+        jp_server_config.KubernetesBackend.flavour = "primehub"
+        jp_server_config.KubernetesBackend.kubeconfig = str(_kubeconfig(tmp_path, _closed_port()))
+        return jp_server_config
+
+    async def test_it_refuses_a_split_naming_the_backend(self, api: Any, seeded: Any) -> None:
+        split = [{"model_uri": f"models:/{IRIS}/1", "weight": 90},
+                 {"model_uri": f"models:/{IRIS}/2", "weight": 10}]  # fmt: skip
+        r = await api("groups", "team", "deployments", method="POST",
+                      body={"name": "split on primehub", "traffic": split})  # fmt: skip
+        assert r.status == 400, r.text
+        assert r.body["error"]["field"] == "traffic"
+        assert "primehub flavour" in r.body["error"]["message"]
+        assert "PhDeployment" in r.body["error"]["message"]
+        listed = await api("groups", "team", "deployments")
+        assert listed.body["deployments"] == []  # nothing stored

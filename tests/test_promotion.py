@@ -109,7 +109,7 @@ async def test_registry_writes_and_their_refusals(api: Any, seeded: Any) -> None
         ((), "PATCH", {"description": "d" * 65537}, 400, "description"),
         (("versions", "2"), "PATCH", {"tags": {"": "v"}}, 400, "tags"),
         (("versions", "9"), "PATCH", {"description": "x"}, 404, None),
-        (("versions",), "POST", {"model_id": "m-1", "source": "runs:/x/model"}, 400, None),
+        (("versions",), "POST", {"source": "runs:/x/model"}, 400, "model_id"),
         (("versions",), "POST", {"model_id": "not an id"}, 400, "model_id"),
         (("versions",), "POST", {"model_id": "m-0123456789abcdef0123456789abcdef"}, 404, None),
     ]

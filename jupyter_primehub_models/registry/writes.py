@@ -14,7 +14,7 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ..errors import Conflict, InvalidArgument, NotFound
+from ..errors import ApiError, Conflict, InvalidArgument, NotFound
 from ..models import LoggedModel, ModelVersion, RegisteredModel, VersionDetail, parse_as
 from ..request_bodies import AliasSet, RegistryEdit, VersionCreate, check_alias
 from . import mapping
@@ -103,30 +103,34 @@ class RegistryWrites:
     # -- registering -----------------------------------------------------------------------
 
     async def register(self, group: str, model: str, body: Any) -> ModelVersion:
-        """A run's logged model (or an artifact URI) as a new version of ``model`` (made
-        first if it does not exist, as ``mlflow.register_model`` does)."""
+        """A run's logged model as a new version of ``model`` (made first if it does not
+        exist, as ``mlflow.register_model`` does, and removed again if the version cannot
+        be made: a refused request leaves nothing behind)."""
         spec = parse_as(VersionCreate, body)
         _check_model_name(model)
         _, client = self.registry.client(group)
-        source = spec.source or f"models:/{spec.model_id}"
-        run_id = spec.run_id
-        if spec.model_id is not None:
-            logged = await _named(client.get(f"logged-models/{spec.model_id}"),
-                                  f"No logged model {spec.model_id!r}")  # fmt: skip
-            run_id = run_id or (logged.get("model", {}).get("info", {}).get("source_run_id"))
-        with contextlib.suppress(Conflict):  # (it exists: a new version of it)
+        logged = await _named(client.get(f"logged-models/{spec.model_id}"),
+                              f"No logged model {spec.model_id!r}")  # fmt: skip
+        run_id = spec.run_id or logged.get("model", {}).get("info", {}).get("source_run_id")
+        made_model = True
+        try:
             await client.post("registered-models/create", {"name": model})
-        request: dict[str, Any] = {"name": model, "source": source, "description": spec.description}
+        except Conflict:
+            made_model = False  # (it exists: a new version of it)
+        request: dict[str, Any] = {
+            "name": model, "source": f"models:/{spec.model_id}", "model_id": spec.model_id,
+            "description": spec.description,
+        }  # fmt: skip
         if run_id:
             request["run_id"] = run_id
-        if spec.model_id is not None:
-            request["model_id"] = spec.model_id
-        made = await client.post("model-versions/create", request)
-        mv = made.get("model_version") or {}
-        version = str(mv.get("version") or "")
-        if not version:
-            raise NotFound(f"MLflow did not say which version of {model!r} it made")
-        return ModelVersion(**mapping.version_fields(mv, {}, {}))
+        try:
+            made = await client.post("model-versions/create", request)
+        except ApiError:
+            if made_model:
+                with contextlib.suppress(ApiError):
+                    await client.delete("registered-models/delete", {"name": model})
+            raise
+        return ModelVersion(**mapping.version_fields(made.get("model_version") or {}, {}, {}))
 
     async def run_models(self, group: str, run_id: str) -> list[LoggedModel]:
         """The models a run logged (what ``register`` takes)."""

@@ -135,6 +135,6 @@ class RunModels:
             self._registered()
 
         self.panel.worker.run(
-            lambda: writes.register_version(name, model_id=model.id, run_id=run_id, group=group),
+            lambda: writes.register_version(name, model.id, run_id=run_id, group=group),
             done,
         )

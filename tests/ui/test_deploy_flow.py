@@ -99,7 +99,8 @@ async def test_deploy_try_update_stop_delete(live_lab: LiveLab, seeded: Any) -> 
             await page.wait_for_function(
                 "() => document.querySelectorAll('.jp-PrimeHubModels-history li').length === 2"
             )
-            assert f"models:/{IRIS}/2" in await history.first.inner_text()
+            latest = await history.first.inner_text()
+            assert "Updated" in latest and "v1 → v2" in latest, latest
             await sidebar.wait_phase("Deployed")
             status, current = await lab_api(
                 live_lab, "GET", f"groups/team/deployments/{deployment_id}"

@@ -289,6 +289,7 @@ class RayBackend(RemoteBackend):
         message = app.get("message") or ""
         endpoint = self._base_url() + self._route(record)
         healthy = [m for m in (app.get("models") or {}).values() if m["state"] == "HEALTHY"]
+        before = self._observed.get(record.id)
         failed_update = None
         failed = self._failed_versions.get(record.id)
         if failed is not None and failed[0] == record.revision and healthy:
@@ -297,8 +298,13 @@ class RayBackend(RemoteBackend):
             still = ", ".join(m["model_uri"] for m in healthy)
             phase, failed_update = "Deployed", tried
             message = f"Update to {tried} failed; still serving {still}: {failed[2]}"
-        elif phase in ("Deploying", "Failed") and healthy and app.get("router") == "HEALTHY":
-            # a change on its way: the versions that run answer until it is through
+        elif (
+            phase in ("Deploying", "Failed")
+            and healthy
+            and before is not None
+            and (before.endpoint)
+        ):  # a change on its way: what ran answers until it is through (Serve rolls the
+            # router, and a new version joins at weight 0)
             phase = "Deployed"
             message = f"rolling out {record.model_uri} (version {record.served_version})"
         runtime = {"app": record.id, "route": self._route(record), "address": _host(self.address)}

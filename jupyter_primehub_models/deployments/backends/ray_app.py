@@ -121,16 +121,26 @@ def build(models: dict[str, str], weights: dict[str, int], replicas: int,
         options["autoscaling_config"] = {"min_replicas": replicas, **autoscaling}
     else:
         options["num_replicas"] = replicas
+    # Each deployment's version is what makes its replicas what they are (Serve restarts
+    # replicas only when it changes): a version's model URI and actor options; the
+    # router's set of versions. Weights, replicas and marks change in place.
     handles = {
         model_name(version): MlflowModel.options(
-            name=model_name(version), **options,
-            user_config={"store": marks.get("store", ""), "model_uri": uri},
+            name=model_name(version), **options, version=_version(uri, actor_options),
+            user_config={"store": marks.get("store", ""), "model_uri": uri}, _internal=True,
         ).bind(uri)
         for version, uri in models.items()
     }  # fmt: skip
     versions = {model_name(version): version for version in models}
     router = Router.options(
-        num_replicas=1, ray_actor_options={"num_cpus": 0},
-        user_config={**marks, "weights": weights},
+        num_replicas=1, ray_actor_options={"num_cpus": 0}, version=_version(sorted(versions)),
+        user_config={**marks, "weights": weights}, _internal=True,
     )  # fmt: skip
     return router.bind(handles, versions)
+
+
+def _version(*parts: Any) -> str:
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]

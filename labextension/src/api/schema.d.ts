@@ -917,20 +917,14 @@ export interface components {
             /**
              * Model Id
              * @description The LoggedModel (MLflow 3).
-             * @default null
              */
-            model_id?: string | null;
+            model_id: string;
             /**
              * Run Id
+             * @description Default: the run that logged it.
              * @default null
              */
             run_id?: string | null;
-            /**
-             * Source
-             * @description Or an artifact URI, e.g. runs:/<run_id>/model.
-             * @default null
-             */
-            source?: string | null;
         };
         /** VersionDetail */
         VersionDetail: {

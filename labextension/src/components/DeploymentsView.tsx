@@ -2,6 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { IDeployment, listDeployments, MOVING_PHASES } from '../api';
+import { splitSummary } from '../traffic';
 import { exactTime, relativeTime } from './time';
 import { usePolling } from './usePolling';
 import { ErrorLine, PhaseChip } from './ViewParts';
@@ -80,6 +81,15 @@ export function DeploymentsView(props: IDeploymentsViewProps): JSX.Element {
                     </button>
                   ) : (
                     <code>{d.model_uri}</code>
+                  )}
+                  {(d.traffic.length > 1 || d.alias !== null) && (
+                    <span
+                      className="jp-PrimeHubModels-serving"
+                      data-serving={d.traffic.map(t => t.version).join(',')}
+                      title={trans.__('What serves now')}
+                    >
+                      {splitSummary(d.traffic, trans)}
+                    </span>
                   )}
                   <span title={exactTime(d.updated_at)}>
                     {relativeTime(d.updated_at)}

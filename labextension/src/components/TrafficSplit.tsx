@@ -8,6 +8,7 @@ import {
   promoteDeployment,
   updateDeployment
 } from '../api';
+import { parseModelUri } from '../modelUri';
 import { checkDrafts, IShareDraft, MAX_SHARES } from '../traffic';
 
 /** What a deployment serves, each entry with its weight: promote one, or edit the split
@@ -52,7 +53,7 @@ export function TrafficSplit(props: {
         <table className="jp-PrimeHubModels-table">
           <thead>
             <tr>
-              <th>{trans.__('Model URI')}</th>
+              <th>{trans.__('Version')}</th>
               <th>{trans.__('Weight')}</th>
               <th>
                 <span className="jp-PrimeHubModels-visuallyHidden">
@@ -68,19 +69,21 @@ export function TrafficSplit(props: {
                   {share.version ? (
                     <button
                       className="jp-PrimeHubModels-link"
+                      title={share.model_uri}
                       onClick={() =>
                         props.onOpenVersion(d.model_name, share.version ?? '')
                       }
                     >
-                      {share.model_uri}
+                      {trans.__('Version %1', share.version)}
                     </button>
                   ) : (
                     <code>{share.model_uri}</code>
                   )}
-                  {share.version &&
-                  !share.model_uri.endsWith(`/${share.version}`)
-                    ? ` ${trans.__('(version %1)', share.version)}`
-                    : ''}
+                  {parseModelUri(share.model_uri)?.alias && (
+                    <span className="jp-PrimeHubModels-chip">
+                      @{parseModelUri(share.model_uri)?.alias}
+                    </span>
+                  )}
                 </td>
                 <td>
                   <span
