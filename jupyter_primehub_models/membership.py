@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import getpass
+import os
 import time
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
@@ -41,11 +43,15 @@ def viewing(groups: frozenset[str] | None, actor: str | None = None) -> Iterator
 
 
 def user_name(user: Any) -> str | None:
-    """A Jupyter (or hub) user's name, as the identity provider gives it."""
+    """A Jupyter (or hub) user's name, as the identity provider gives it. A request made
+    with the server's token is Jupyter's anonymous user (a new random one per request):
+    that is the server's owner, named as the kernels name them."""
     if isinstance(user, str):
         return user or None
     if isinstance(user, Mapping):
         return user.get("name") or None
+    if str(getattr(user, "name", "")).startswith("Anonymous "):
+        return os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
     return getattr(user, "username", None) or getattr(user, "name", None) or None
 
 

@@ -305,6 +305,14 @@ class VersionsQuery(PageQuery):
     run_data: bool = Field(False, description="Add each version's run parameters and metrics.")
 
 
+class NotebookQuery(Query):
+    path: str = Field(
+        min_length=1,
+        max_length=4096,
+        description="A notebook, relative to the Jupyter server's root (as JupyterLab names it).",
+    )
+
+
 class LogsQuery(Query):
     tail: int = Field(200, ge=0, le=10000, description="How many lines.")
 

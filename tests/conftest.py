@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -201,14 +202,21 @@ def live_lab(
     down_uri: str,
     comeback_uri: str,
 ) -> Iterator[LiveLab]:
-    token = "live-" + "3" * 40
-    root = tmp_path_factory.mktemp("lab")
+    groups = groups_config(mlflow_uri, down_uri, comeback={"tracking_uri": comeback_uri})
+    with live_lab_on(tmp_path_factory.mktemp("lab"), groups, "live-" + "3" * 40) as lab:
+        yield lab
+
+
+@contextlib.contextmanager
+def live_lab_on(root: Path, groups: dict[str, Any], token: str) -> Iterator[LiveLab]:
+    """A ``jupyter lab`` process in ``root`` with these groups (default ``team``); every
+    serving process it records is stopped at the end."""
     config = {
         "ServerApp": {"jpserver_extensions": {"jupyter_primehub_models": True}},
         "LocalBackend": {"state_dir": str(root / "state")},
         "PrimeHubModels": {
             "state_dir": str(root / "state"),
-            "groups": groups_config(mlflow_uri, down_uri, comeback={"tracking_uri": comeback_uri}),
+            "groups": groups,
             "default_group": "team",
             "mlflow_timeout": 10,
         },

@@ -84,3 +84,17 @@ async def test_runs_carry_their_notebook_and_the_notebook_finds_its_versions(
         assert result["deployment"] in [d["id"] for d in listed["deployments"]]
         gone = await http.delete(f"{live_lab.api}/groups/team/deployments/{result['deployment']}")
         assert gone.status_code == 202, gone.text
+
+    # the REST route the notebook's "Models from this notebook" tab reads: by Lab's path
+    async with httpx.AsyncClient(timeout=30, headers=auth) as http:
+        url = f"{live_lab.api}/groups/team/notebook-versions"
+        page = await http.get(url, params={"path": "lineage/train.ipynb"})
+        assert page.status_code == 200, page.text
+        found = [(v["name"], v["version"]) for v in page.json()["versions"]]
+        assert (MODEL, version) in found
+        for bad in ("../lineage/train.ipynb", "lineage/../../x.ipynb", ""):
+            refused = await http.get(url, params={"path": bad})
+            assert refused.status_code == 400, (bad, refused.text)
+            assert refused.json()["error"]["code"] == "INVALID_ARGUMENT"
+        other = await http.get(url, params={"path": "lineage/never-ran.ipynb"})
+        assert other.status_code == 200 and other.json()["versions"] == []

@@ -86,12 +86,12 @@ async def test_registry_writes_and_their_refusals(api: Any, seeded: Any) -> None
     r = await api("groups", "team", "models", name, "aliases", "champion", method="DELETE")
     assert r.status == 200 and r.body["aliases"] == {}
 
-    edit = {"description": "讀我 100%", "tags": {"team": "vision", "k 1": "v"}}
+    edit = {"description": "讀我 100%", "tags": {"reviewed": "yes", "k 1": "v"}}
     r = await api("groups", "team", "models", name, method="PATCH", body=edit)
     assert r.status == 200 and r.body["description"] == "讀我 100%", r.text
-    assert r.body["tags"] == {"team": "vision", "k 1": "v"}
+    assert r.body["tags"] == {"reviewed": "yes", "k 1": "v"}
     r = await api("groups", "team", "models", name, method="PATCH", body={"tags": {"k 1": None}})
-    assert r.body["tags"] == {"team": "vision"}  # null deletes
+    assert r.body["tags"] == {"reviewed": "yes"}  # null deletes
 
     r = await api("groups", "team", "models", name, "versions", "2", method="PATCH",
                   body={"description": "the better one", "tags": {"validated": "yes"}})  # fmt: skip

@@ -22,10 +22,13 @@ class RunQueries:
         self._ttl = experiments_ttl
         self._experiments: dict[str, tuple[float, list[str]]] = {}
 
-    async def experiment_ids(self, group: GroupConfig, client: MlflowRestClient) -> list[str]:
-        """Every experiment of the group's MLflow (``runs/search`` needs them listed)."""
+    async def experiment_ids(
+        self, group: GroupConfig, client: MlflowRestClient, *, fresh: bool = False
+    ) -> list[str]:
+        """Every experiment of the group's MLflow (``runs/search`` needs them listed);
+        ``fresh``: asked now, not from the cache."""
         held = self._experiments.get(group.name)
-        if held is not None and time.monotonic() - held[0] < self._ttl:
+        if not fresh and held is not None and time.monotonic() - held[0] < self._ttl:
             return held[1]
         ids: list[str] = []
         token: str | None = None
@@ -63,9 +66,10 @@ class RunQueries:
     async def of_notebook(
         self, group: GroupConfig, client: MlflowRestClient, notebook: str
     ) -> list[str]:
-        """Ids of the runs tagged with this notebook path: one ``runs/search`` by tag."""
+        """Ids of the runs tagged with this notebook path: one ``runs/search`` by tag, in
+        the experiments as they are now (a notebook's first run may have made one)."""
         literal = quote_literal(notebook)
-        experiments = await self.experiment_ids(group, client)
+        experiments = await self.experiment_ids(group, client, fresh=True)
         if literal is None or not experiments:
             return []
         ids: list[str] = []

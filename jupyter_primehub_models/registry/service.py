@@ -46,7 +46,8 @@ from ..models import (
 from . import mapping
 from .calls import cancel, gather_all, optional
 from .filters import name_filter, plausible_token, search_filter
-from .runs import RunQueries, versions_of_runs
+from .lineage import LineageQueries
+from .runs import RunQueries
 
 VERSION = re.compile(r"^[1-9][0-9]{0,9}$")
 #: How many versions' origins (run id, source) are remembered.
@@ -65,7 +66,7 @@ def lab_relative(root: str, path: str) -> str | None:
     return os.path.relpath(full, base).replace(os.sep, "/")
 
 
-class RegistryService:
+class RegistryService(LineageQueries):
     """Models, versions and version detail of every group's MLflow registry."""
 
     def __init__(
@@ -252,41 +253,6 @@ class RegistryService:
                 )
             )
         return VersionPage(versions=versions, next_page_token=found.get("next_page_token") or None)
-
-    # -- lineage: the versions a run or a notebook produced -------------------------------
-
-    async def versions_from_runs(
-        self, group_name: str, run_ids: Sequence[str]
-    ) -> list[ModelVersion]:
-        """Every version registered from these runs' models: one ``model-versions/search``
-        (plus one light index query and one ``registered-models/get`` per model found)."""
-        group, client = self.client(group_name)
-        found = await versions_of_runs(client, run_ids)
-        names = sorted({mv["name"] for mv in found})
-        models = await gather_all(*(self._registered_model(client, n) for n in names))
-        refs = await gather_all(*(self._deployed(group.name, n) for n in names))
-        joined: dict[str, tuple[Mapping[str, str], Mapping[str, Any]]] = {}
-        for name, rm, ref in zip(names, models, refs, strict=True):
-            aliases = mapping.aliases_of(rm)
-            joined[name] = (aliases, deployed_by(ref, aliases))
-        versions = []
-        for mv in found:
-            self._remember(group.name, mv["name"], mv)
-            aliases, deployed = joined[mv["name"]]
-            versions.append(ModelVersion(**mapping.version_fields(mv, aliases, deployed)))
-        versions.sort(key=lambda v: (-(v.creation_timestamp or 0), v.name, -int(v.version)))
-        return versions
-
-    async def notebook_runs(self, group_name: str, notebook: str) -> list[str]:
-        """Ids of the runs tagged with this notebook path."""
-        group, client = self.client(group_name)
-        return await self.runs.of_notebook(group, client, notebook)
-
-    async def versions_from_notebook(self, group_name: str, notebook: str) -> list[ModelVersion]:
-        """The versions registered from runs of this notebook (lineage tag)."""
-        return await self.versions_from_runs(
-            group_name, await self.notebook_runs(group_name, notebook)
-        )
 
     # -- version detail -------------------------------------------------------------------
 

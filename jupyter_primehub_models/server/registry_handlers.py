@@ -6,7 +6,7 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from ..models import LoggedModelList, ModelsQuery, VersionsQuery
+from ..models import LoggedModelList, ModelsQuery, NotebookQuery, VersionsQuery
 from .base import ApiHandler
 
 
@@ -55,6 +55,14 @@ class AliasHandler(ApiHandler):
     @authorized
     async def delete(self, group: str, name: str, alias: str) -> None:
         self.reply(await self.services.writes.delete_alias(group, name, alias))
+
+
+class NotebookVersionsHandler(ApiHandler):
+    @web.authenticated
+    @authorized
+    async def get(self, group: str) -> None:
+        query = self.query(NotebookQuery)
+        self.reply(await self.services.registry.versions_from_lab_notebook(group, query.path))
 
 
 class RunModelsHandler(ApiHandler):

@@ -20,6 +20,7 @@ from ..models import (
     ModelPage,
     ModelsQuery,
     ModelVersion,
+    NotebookQuery,
     RegisteredModel,
     Status,
     VersionDetail,
@@ -53,6 +54,7 @@ from .registry_handlers import (
     GroupsHandler,
     ModelHandler,
     ModelsHandler,
+    NotebookVersionsHandler,
     RunModelsHandler,
     SignatureHandler,
     StatusHandler,
@@ -138,6 +140,20 @@ ROUTES: tuple[Route, ...] = (
                 errors=WRITE_ERRORS,
             ),
             Operation("delete", "Delete an alias.", RegisteredModel, errors=WRITE_ERRORS),
+        ),
+    ),
+    Route(
+        "/groups/{group}/notebook-versions",
+        NotebookVersionsHandler,
+        (
+            Operation(
+                "get",
+                "The versions registered from runs of a notebook (its lineage tag), newest "
+                "first, with Deployed By.",
+                VersionPage,
+                NotebookQuery,
+                errors=(400, 401, 403, 404, *MLFLOW_ERRORS),
+            ),
         ),
     ),
     Route(

@@ -1,10 +1,12 @@
 import {
   ILabShell,
   ILayoutRestorer,
+  IRouter,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
@@ -13,6 +15,8 @@ import { ModelsSidebar } from './components/ModelsPanel';
 import { setDisplayLocale } from './components/time';
 import { modelsIcon } from './icons';
 import { PrimeHubModelsModel } from './model';
+import { registerPageCommands } from './pageCommands';
+import { IPageArgs } from './pages';
 import {
   CommandIDs,
   DEFAULT_SETTINGS,
@@ -35,7 +39,9 @@ const plugin: JupyterFrontEndPlugin<IPrimeHubModels> = {
     ISettingRegistry,
     ICommandPalette,
     ILayoutRestorer,
-    IStateDB
+    IStateDB,
+    INotebookTracker,
+    IRouter
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -44,15 +50,20 @@ const plugin: JupyterFrontEndPlugin<IPrimeHubModels> = {
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
-    state: IStateDB | null
+    state: IStateDB | null,
+    notebooks: INotebookTracker | null,
+    router: IRouter | null
   ): IPrimeHubModels => {
     const trans = (translator ?? nullTranslator).load(
       'jupyter_primehub_models'
     );
     setDisplayLocale(translator?.languageCode);
-    const model = new PrimeHubModelsModel(state, path => {
-      void app.commands.execute('docmanager:open', { path });
-    });
+    let openPage: (args: IPageArgs) => void = () => undefined;
+    const model = new PrimeHubModelsModel(
+      state,
+      path => void app.commands.execute('docmanager:open', { path }),
+      args => openPage(args)
+    );
     const sidebar = new ModelsSidebar(model, trans);
     sidebar.id = 'jp-primehub-models';
     sidebar.title.icon = modelsIcon;
@@ -79,6 +90,17 @@ const plugin: JupyterFrontEndPlugin<IPrimeHubModels> = {
     } else {
       model.load();
     }
+
+    // the main-area pages: a model's versions, a version, a deployment, … as tabs
+    openPage = registerPageCommands({
+      app,
+      labShell,
+      model,
+      trans,
+      restorer,
+      notebooks,
+      router
+    });
 
     const category = trans.__('PrimeHub Models');
     app.commands.addCommand(CommandIDs.open, {

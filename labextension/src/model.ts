@@ -4,6 +4,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import * as api from './api';
 import { IGroup, IStatus, messageOf } from './api';
+import type { IPageArgs } from './pages';
 import {
   DEFAULT_SETTINGS,
   ICurrentVersion,
@@ -13,6 +14,7 @@ import {
 } from './tokens';
 
 const COLUMNS_KEY = `${PLUGIN_ID}:columns`;
+const CHART_KEY = `${PLUGIN_ID}:chart`;
 
 /**
  * The Models page's state: the groups, the one picked, its MLflow status, what the panel
@@ -23,7 +25,9 @@ export class PrimeHubModelsModel implements IPrimeHubModels {
   constructor(
     private readonly _state: IStateDB | null = null,
     /** Opens a notebook of the Jupyter root (docmanager:open). */
-    readonly openPath: (path: string) => void = () => undefined
+    readonly openPath: (path: string) => void = () => undefined,
+    /** Opens (or activates) a view of the Models page in the main area. */
+    readonly openPage: (args: IPageArgs) => void = () => undefined
   ) {}
 
   readonly api = api;
@@ -229,6 +233,26 @@ export class PrimeHubModelsModel implements IPrimeHubModels {
       delete next[`${group}/${model}`];
     }
     await this._state.save(COLUMNS_KEY, next as ReadonlyJSONObject);
+  }
+
+  /** The run metric (or parameter) plotted across a model's versions, if one was picked. */
+  async chart(group: string, model: string): Promise<string | null> {
+    const all = (await this._state?.fetch(CHART_KEY)) as
+      ReadonlyJSONObject | undefined;
+    const chosen = all?.[`${group}/${model}`];
+    return typeof chosen === 'string' ? chosen : null;
+  }
+
+  async setChart(group: string, model: string, column: string): Promise<void> {
+    if (!this._state) {
+      return;
+    }
+    const all = ((await this._state.fetch(CHART_KEY)) ??
+      {}) as ReadonlyJSONObject;
+    await this._state.save(CHART_KEY, {
+      ...all,
+      [`${group}/${model}`]: column
+    } as ReadonlyJSONObject);
   }
 
   dispose(): void {

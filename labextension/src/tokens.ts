@@ -12,7 +12,18 @@ export const CommandIDs = {
   open: 'primehub-models:open',
   refresh: 'primehub-models:refresh',
   openMlflowUi: 'primehub-models:open-mlflow-ui',
-  deployVersion: 'primehub-models:deploy-version'
+  deployVersion: 'primehub-models:deploy-version',
+  openModel: 'primehub-models:open-model',
+  openVersion: 'primehub-models:open-version',
+  openDeployment: 'primehub-models:open-deployment',
+  notebookModels: 'primehub-models:notebook-models',
+  copyLink: 'primehub-models:copy-link'
+} as const;
+
+/** Commands of the plugin's own wiring (the layout restorer, the router): not in the palette. */
+export const InternalCommandIDs = {
+  openPage: 'primehub-models:open-page',
+  openLink: 'primehub-models:open-link'
 } as const;
 
 /** User settings of the sidebar (schema/plugin.json). */

@@ -118,3 +118,16 @@ class ModelsSidebar:
         await self.root.locator(
             f'.jp-PrimeHubModels-viewHeader .jp-PrimeHubModels-phase[data-phase="{phase}"]'
         ).wait_for(timeout=within_ms)
+
+
+def page_id(*segments: str) -> str:
+    """The id of a main-area page (``src/pages.ts``): its segments percent-encoded as
+    encodeURIComponent does, joined by ``/``."""
+    from urllib.parse import quote
+
+    return "primehub-models-page:" + "/".join(quote(s, safe="-_.!~*'()") for s in segments)
+
+
+def main_page(page: Any, *segments: str) -> Any:
+    """The main-area tab of a page (e.g. ``main_page(page, "team", "models", IRIS)``)."""
+    return page.locator(f'[id="{page_id(*segments)}"]')

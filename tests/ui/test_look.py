@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import LiveLab
 from tests.seed_registry import IRIS
 from tests.ui.conftest import chromium_page, screenshot
-from tests.ui.helpers import ModelsSidebar
+from tests.ui.helpers import ModelsSidebar, main_page
 
 pytestmark = pytest.mark.browser
 
@@ -95,7 +95,11 @@ async def test_the_panel_speaks_traditional_chinese(live_lab: LiveLab) -> None:
         header = sidebar.root.locator(".jp-PrimeHubModels-table thead")
         await header.wait_for()
         text = await header.inner_text()
-        assert "版號" in text and "登錄日期時間" in text and "部署於" in text
+        assert "版號" in text and "部署於" in text
+        # the model's main-area tab has the room for every column
+        wide = main_page(page, "team", "models", IRIS).locator(".jp-PrimeHubModels-table thead")
+        await wide.wait_for(timeout=30_000)
+        assert "登錄日期時間" in await wide.inner_text()
         await screenshot(page, "sidebar-zh-TW.png")
 
         await sidebar.pick_group("No MLflow（MLflow 尚未設定）")  # noqa: RUF001

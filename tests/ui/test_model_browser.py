@@ -14,7 +14,7 @@ from tests.conftest import LiveLab
 from tests.seed_registry import CHINESE, IRIS
 from tests.servers import mlflow_call
 from tests.ui.conftest import chromium_page, screenshot
-from tests.ui.helpers import ModelsSidebar
+from tests.ui.helpers import ModelsSidebar, main_page
 
 pytestmark = pytest.mark.browser
 
@@ -88,16 +88,19 @@ async def test_search_and_scroll_hundreds_of_models(
 async def test_columns_picker_is_remembered_and_compare_marks_differences(
     live_lab: LiveLab,
 ) -> None:
+    """In the model's main-area tab (the room the sidebar lacks): run columns, remembered
+    across a reload; Compare opens a tab of its own."""
     async with chromium_page() as page:
         sidebar = ModelsSidebar(page, live_lab.url, live_lab.token)
         await sidebar.open()
-        await sidebar.widen()
         await sidebar.banner("ok")
         await sidebar.model_names()
         await sidebar.open_model(IRIS)
+        tab = main_page(page, "team", "models", IRIS)
+        await tab.locator("tbody tr").first.wait_for(timeout=30_000)
         async with page.expect_request(lambda r: "run_data=true" in r.url):
-            await sidebar.root.get_by_role("button", name="Columns").click()
-        picker = sidebar.root.get_by_role("dialog", name="Columns")
+            await tab.get_by_role("button", name="Columns").click()
+        picker = tab.get_by_role("dialog", name="Columns")
         # the choice goes to the state database, which JupyterLab saves in the workspace:
         # wait for the save that holds both columns (an earlier save may hold only one)
         async with page.expect_request(
@@ -111,27 +114,26 @@ async def test_columns_picker_is_remembered_and_compare_marks_differences(
             await picker.get_by_label("C", exact=True).check()
             await picker.get_by_label("accuracy", exact=True).check()
         await page.keyboard.press("Escape")
-        header = sidebar.root.locator("thead th[data-column]")
+        header = tab.locator("thead th[data-column]")
         assert await header.all_inner_texts() == ["C", "accuracy"]
-        cells = sidebar.root.locator('td[data-column="param:C"]')
+        cells = tab.locator('td[data-column="param:C"]')
         assert await cells.all_inner_texts() == ["10.0", "1.0", "0.1"]
         await screenshot(page, "versions-columns.png")
 
-        # a reload keeps the choice (JupyterLab's state database)
+        # a reload keeps the tab and the choice (JupyterLab's layout and state database)
         await sidebar.open(reset=False)
-        await sidebar.model_names()
-        await sidebar.open_model(IRIS)
-        await sidebar.root.locator('td[data-column="metric:accuracy"]').first.wait_for()
+        await tab.locator('td[data-column="metric:accuracy"]').first.wait_for(timeout=30_000)
         assert await header.all_inner_texts() == ["C", "accuracy"]
 
         # compare versions 1 and 3: parameters side by side, differing rows marked
-        await sidebar.root.get_by_label("Select version 1").check()
-        compare = sidebar.root.get_by_role("button", name="Compare (1)")
+        await tab.get_by_label("Select version 1").check()
+        compare = tab.get_by_role("button", name="Compare (1)")
         assert await compare.is_disabled()
-        await sidebar.root.get_by_label("Select version 3").check()
-        await sidebar.root.get_by_role("button", name="Compare (2)").click()
-        table = sidebar.root.get_by_role("table", name="Compared versions")
-        await table.wait_for()
+        await tab.get_by_label("Select version 3").check()
+        await tab.get_by_role("button", name="Compare (2)").click()
+        compared = main_page(page, "team", "models", IRIS, "compare", "1,3")
+        table = compared.get_by_role("table", name="Compared versions")
+        await table.wait_for(timeout=30_000)
         c_row = table.locator('tr[data-key="C"]')
         assert await c_row.get_attribute("class") == "jp-mod-different"
         assert (await c_row.locator("td").all_inner_texts()) == ["0.1", "10.0"]
@@ -140,13 +142,9 @@ async def test_columns_picker_is_remembered_and_compare_marks_differences(
         await screenshot(page, "compare.png")
 
         # clear the columns for the other tests
-        await sidebar.root.get_by_role("button", name="← Versions").click()
-        await sidebar.root.get_by_role("button", name="Columns (2)").click()
-        await (
-            sidebar.root.get_by_role("dialog", name="Columns")
-            .get_by_role("button", name="Clear")
-            .click()
-        )
+        await page.locator(".lm-DockPanel-tabBar li", has_text=IRIS).first.click()
+        await tab.get_by_role("button", name="Columns (2)").click()
+        await tab.get_by_role("dialog", name="Columns").get_by_role("button", name="Clear").click()
 
 
 async def test_source_notebook_opens_in_lab(

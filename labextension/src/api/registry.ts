@@ -87,3 +87,16 @@ export function getModel(
     signal
   );
 }
+
+/** The versions registered from runs of a notebook (``path``: as Lab names it). */
+export function notebookVersions(
+  group: string,
+  path: string,
+  signal?: AbortSignal
+): Promise<IVersionPage> {
+  return requestAPI<IVersionPage>(
+    withQuery(apiPath('groups', group, 'notebook-versions'), { path }),
+    {},
+    signal
+  );
+}

@@ -3,14 +3,17 @@ import * as React from 'react';
 
 import { getVersion, IVersionDetail } from '../api';
 import { formatTime } from './time';
-import { ErrorLine, ViewHeader } from './ViewParts';
+import { ErrorLine, ViewHeader, OpenTabButton } from './ViewParts';
 import { useRequest } from './useRequest';
 
 export interface ICompareViewProps {
   group: string;
   model: string;
   versions: string[];
-  onBack: () => void;
+  /** In the sidebar: back to where it came from (a main-area tab has none). */
+  onBack?: () => void;
+  /** In the sidebar: the same view as a main-area tab. */
+  onOpenTab?: () => void;
   onOpenVersion: (version: string) => void;
   trans: TranslationBundle;
 }
@@ -83,7 +86,9 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
         backTitle={trans.__('Back to versions')}
         onBack={props.onBack}
         title={trans.__('Compare %1', model)}
-      />
+      >
+        <OpenTabButton onOpen={props.onOpenTab} trans={trans} />
+      </ViewHeader>
       <ErrorLine error={error} />
       {!data && !error && (
         <div className="jp-PrimeHubModels-empty">{trans.__('Loading…')}</div>

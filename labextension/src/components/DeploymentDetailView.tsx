@@ -19,7 +19,13 @@ import { FAST_POLL_MS, uriTarget } from './DeploymentsView';
 import { exactTime, formatTime, relativeTime } from './time';
 import { TryIt } from './TryIt';
 import { usePolling } from './usePolling';
-import { CopyButton, ErrorLine, PhaseChip, ViewHeader } from './ViewParts';
+import {
+  CopyButton,
+  ErrorLine,
+  PhaseChip,
+  ViewHeader,
+  OpenTabButton
+} from './ViewParts';
 
 const DETAIL_POLL_MS = 5000;
 const LOG_POLL_MS = 2000;
@@ -28,10 +34,15 @@ const LOG_TAIL = 200;
 export interface IDeploymentDetailViewProps {
   group: string;
   id: string;
-  onBack: () => void;
+  /** In the sidebar: back to where it came from (a main-area tab has none). */
+  onBack?: () => void;
+  /** In the sidebar: the same view as a main-area tab. */
+  onOpenTab?: () => void;
   onOpenVersion: (model: string, version: string) => void;
   onUpdate: (deployment: IDeployment) => void;
   onDeleted: () => void;
+  /** Told the deployment each time it is read (a tab takes its name). */
+  onLoaded?: (deployment: IDeployment) => void;
   trans: TranslationBundle;
 }
 
@@ -135,6 +146,13 @@ export function DeploymentDetailView(
     [group, id]
   );
 
+  const onLoaded = props.onLoaded;
+  React.useEffect(() => {
+    if (d && onLoaded) {
+      onLoaded(d);
+    }
+  }, [d, onLoaded]);
+
   const act = async (action: 'stop' | 'start' | 'delete') => {
     if (!d) {
       return;
@@ -205,6 +223,7 @@ export function DeploymentDetailView(
         title={d?.name ?? id}
       >
         {d && <PhaseChip phase={d.phase} trans={trans} />}
+        <OpenTabButton onOpen={props.onOpenTab} trans={trans} />
       </ViewHeader>
       <ErrorLine error={error} />
       <ErrorLine error={actionError} />

@@ -20,7 +20,13 @@ import {
 import { SignatureView } from './SignatureView';
 import { exactTime, formatTime } from './time';
 import { DeployedByLinks } from './VersionsView';
-import { CopyButton, ErrorLine, KeyValues, ViewHeader } from './ViewParts';
+import {
+  CopyButton,
+  ErrorLine,
+  KeyValues,
+  ViewHeader,
+  OpenTabButton
+} from './ViewParts';
 import { useRequest } from './useRequest';
 
 export interface IVersionDetailViewProps {
@@ -28,7 +34,10 @@ export interface IVersionDetailViewProps {
   model: string;
   version: string;
   sidebar: PrimeHubModelsModel;
-  onBack: () => void;
+  /** In the sidebar: back to where it came from (a main-area tab has none). */
+  onBack?: () => void;
+  /** In the sidebar: the same view as a main-area tab. */
+  onOpenTab?: () => void;
   onOpenDeployment: (id: string) => void;
   onDeploy: (version: IVersionDetail) => void;
   trans: TranslationBundle;
@@ -115,6 +124,7 @@ export function VersionDetailView(props: IVersionDetailViewProps): JSX.Element {
             {trans.__('Deploy')}
           </Button>
         )}
+        <OpenTabButton onOpen={props.onOpenTab} trans={trans} />
       </ViewHeader>
       <ErrorLine error={error} />
       {!data && !error && (

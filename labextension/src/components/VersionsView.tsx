@@ -5,20 +5,27 @@ import * as React from 'react';
 import { IDeployedBy, IModelVersion, listVersions } from '../api';
 import { PrimeHubModelsModel } from '../model';
 import { columnLabel, ColumnsPicker, RunColumn } from './ColumnsPicker';
+import { MetricChart } from './MetricChart';
 import { ModelAbout } from './ModelAbout';
 import { exactTime, relativeTime } from './time';
-import { ErrorLine, ViewHeader } from './ViewParts';
+import { ErrorLine, ViewHeader, OpenTabButton } from './ViewParts';
 import { useRequest } from './useRequest';
 
 export interface IVersionsViewProps {
   group: string;
   model: string;
   sidebar: PrimeHubModelsModel;
-  onBack: () => void;
+  /** In the sidebar: back to where it came from (a main-area tab has none). */
+  onBack?: () => void;
+  /** In the sidebar: the same view as a main-area tab. */
+  onOpenTab?: () => void;
   onOpenVersion: (version: string) => void;
   onOpenDeployment: (id: string) => void;
   onDeploy: (version: IModelVersion) => void;
   onCompare: (versions: string[]) => void;
+  /** A main-area tab: every column, Compare and the metric chart; else the sidebar's
+   * compact table (version, aliases, Deployed By, Deploy). */
+  wide?: boolean;
   trans: TranslationBundle;
 }
 
@@ -46,6 +53,19 @@ function runValue(v: IModelVersion, column: RunColumn): string {
   return typeof value === 'number'
     ? String(Number(value.toPrecision(6)))
     : value;
+}
+
+/** A version's aliases, as chips. */
+export function AliasList(props: { aliases: readonly string[] }): JSX.Element {
+  return (
+    <>
+      {props.aliases.map(alias => (
+        <span key={alias} className="jp-PrimeHubModels-chip">
+          @{alias}
+        </span>
+      ))}
+    </>
+  );
 }
 
 export function DeployedByLinks(props: {
@@ -97,7 +117,11 @@ export function VersionsView(props: IVersionsViewProps): JSX.Element {
   const [columns, setColumns] = React.useState<RunColumn[]>([]);
   const [pickerOpen, setPickerOpen] = React.useState(false);
   const [selected, setSelected] = React.useState<string[]>([]);
-  const runData = columns.length > 0 || pickerOpen;
+  const wide = props.wide ?? false;
+  const [chart, setChart] = React.useState<RunColumn | null>(null);
+  const [chartOpen, setChartOpen] = React.useState(false);
+  const runData =
+    wide && (columns.length > 0 || pickerOpen || chart !== null || chartOpen);
 
   React.useEffect(() => {
     let live = true;
@@ -128,6 +152,25 @@ export function VersionsView(props: IVersionsViewProps): JSX.Element {
     }
   }, [data, token]);
 
+  const chooseChart = (chosen: RunColumn | null) => {
+    setChart(chosen);
+    if (chosen) {
+      sidebar.setChart(group, model, chosen).catch(() => undefined);
+    }
+  };
+  React.useEffect(() => {
+    let live = true;
+    if (wide) {
+      sidebar
+        .chart(group, model)
+        .then(saved => live && saved && setChart(saved as RunColumn))
+        .catch(() => undefined);
+    }
+    return () => {
+      live = false;
+    };
+  }, [sidebar, group, model, wide]);
+
   const chooseColumns = (chosen: RunColumn[]) => {
     setColumns(chosen);
     sidebar.setColumns(group, model, chosen).catch(() => undefined);
@@ -142,36 +185,69 @@ export function VersionsView(props: IVersionsViewProps): JSX.Element {
     v => v.parameters !== undefined && v.parameters !== null
   );
 
+  const shown = wide ? columns : [];
   return (
-    <div className="jp-PrimeHubModels-view">
+    <div
+      className={`jp-PrimeHubModels-view${wide ? ' jp-mod-wide' : ' jp-mod-compact'}`}
+    >
       <ViewHeader
         back={trans.__('← Models')}
         backTitle={trans.__('Back to models')}
         onBack={props.onBack}
         title={model}
-      />
+      >
+        <OpenTabButton onOpen={props.onOpenTab} trans={trans} />
+      </ViewHeader>
       <ModelAbout group={group} model={model} trans={trans} />
-      <div className="jp-PrimeHubModels-toolbar">
-        <ColumnsPicker
+      {wide ? (
+        <div className="jp-PrimeHubModels-toolbar">
+          <ColumnsPicker
+            available={runColumns(pages)}
+            chosen={columns}
+            loading={runData && !hasRunData && !error}
+            open={pickerOpen}
+            onOpenChange={setPickerOpen}
+            onChange={chooseColumns}
+            trans={trans}
+          />
+          <Button
+            small
+            minimal
+            disabled={selected.length < 2}
+            onClick={() => props.onCompare(selected)}
+            title={trans.__('Select two or more versions to compare them')}
+          >
+            {trans.__('Compare (%1)', selected.length)}
+          </Button>
+        </div>
+      ) : (
+        props.onOpenTab && (
+          <div className="jp-PrimeHubModels-toolbar">
+            <Button
+              small
+              minimal
+              onClick={props.onOpenTab}
+              title={trans.__(
+                'Run columns, Compare and a metric chart, in a main-area tab'
+              )}
+            >
+              {trans.__('Columns, Compare, chart…')}
+            </Button>
+          </div>
+        )
+      )}
+      <ErrorLine error={error} />
+      {wide && (
+        <MetricChart
+          versions={pages}
           available={runColumns(pages)}
-          chosen={columns}
-          loading={runData && !hasRunData && !error}
-          open={pickerOpen}
-          onOpenChange={setPickerOpen}
-          onChange={chooseColumns}
+          chosen={chart}
+          loading={chart !== null && !hasRunData && !error}
+          onOpen={() => setChartOpen(true)}
+          onChoose={chooseChart}
           trans={trans}
         />
-        <Button
-          small
-          minimal
-          disabled={selected.length < 2}
-          onClick={() => props.onCompare(selected)}
-          title={trans.__('Select two or more versions to compare them')}
-        >
-          {trans.__('Compare (%1)', selected.length)}
-        </Button>
-      </div>
-      <ErrorLine error={error} />
+      )}
       {!error && pages.length === 0 && (
         <div className="jp-PrimeHubModels-empty">
           {data
@@ -187,16 +263,18 @@ export function VersionsView(props: IVersionsViewProps): JSX.Element {
           >
             <thead>
               <tr>
-                <th>
-                  <span className="jp-PrimeHubModels-visuallyHidden">
-                    {trans.__('Select')}
-                  </span>
-                </th>
+                {wide && (
+                  <th>
+                    <span className="jp-PrimeHubModels-visuallyHidden">
+                      {trans.__('Select')}
+                    </span>
+                  </th>
+                )}
                 <th>{trans.__('Version')}</th>
-                <th>{trans.__('Registered At')}</th>
-                <th>{trans.__('Aliases')}</th>
+                {wide && <th>{trans.__('Registered At')}</th>}
+                {wide && <th>{trans.__('Aliases')}</th>}
                 <th>{trans.__('Deployed By')}</th>
-                {columns.map(c => (
+                {shown.map(c => (
                   <th key={c} data-column={c}>
                     {columnLabel(c)}
                   </th>
@@ -211,21 +289,26 @@ export function VersionsView(props: IVersionsViewProps): JSX.Element {
             <tbody>
               {pages.map(v => (
                 <tr key={v.version} data-version={v.version}>
-                  <td>
-                    <input
-                      type="checkbox"
-                      aria-label={trans.__('Select version %1', v.version)}
-                      checked={selected.includes(v.version)}
-                      onChange={() => toggle(v.version)}
-                    />
-                  </td>
+                  {wide && (
+                    <td>
+                      <input
+                        type="checkbox"
+                        aria-label={trans.__('Select version %1', v.version)}
+                        checked={selected.includes(v.version)}
+                        onChange={() => toggle(v.version)}
+                      />
+                    </td>
+                  )}
                   <td className="jp-mod-nowrap">
                     <button
-                      className="jp-PrimeHubModels-link"
+                      className="jp-PrimeHubModels-link jp-PrimeHubModels-versionLink"
                       onClick={() => props.onOpenVersion(v.version)}
                       title={trans.__('Open version %1', v.version)}
+                      aria-label={trans.__('Version %1', v.version)}
                     >
-                      {trans.__('Version %1', v.version)}
+                      {wide
+                        ? trans.__('Version %1', v.version)
+                        : trans.__('v%1', v.version)}
                     </button>
                     {v.deployed_by.some(d => d.weight < 50) && (
                       <span
@@ -245,17 +328,22 @@ export function VersionsView(props: IVersionsViewProps): JSX.Element {
                         {v.status}
                       </span>
                     )}
+                    {!wide && v.aliases.length > 0 && (
+                      <div className="jp-PrimeHubModels-aliasLine">
+                        <AliasList aliases={v.aliases} />
+                      </div>
+                    )}
                   </td>
-                  <td title={exactTime(v.creation_timestamp)}>
-                    {relativeTime(v.creation_timestamp)}
-                  </td>
-                  <td>
-                    {v.aliases.map(alias => (
-                      <span key={alias} className="jp-PrimeHubModels-chip">
-                        @{alias}
-                      </span>
-                    ))}
-                  </td>
+                  {wide && (
+                    <td title={exactTime(v.creation_timestamp)}>
+                      {relativeTime(v.creation_timestamp)}
+                    </td>
+                  )}
+                  {wide && (
+                    <td>
+                      <AliasList aliases={v.aliases} />
+                    </td>
+                  )}
                   <td>
                     <DeployedByLinks
                       deployments={v.deployed_by}
@@ -263,7 +351,7 @@ export function VersionsView(props: IVersionsViewProps): JSX.Element {
                       trans={trans}
                     />
                   </td>
-                  {columns.map(c => (
+                  {shown.map(c => (
                     <td key={c} data-column={c}>
                       {runValue(v, c)}
                     </td>

@@ -1,24 +1,26 @@
 import { Clipboard } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { Button, InputGroup } from '@jupyterlab/ui-components';
+import { Button, InputGroup, launchIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { Phase } from '../api';
 
-/** The top of a drill-down view: a back button and the view's title. */
+/** The top of a drill-down view: a back button (in the sidebar) and the view's title. */
 export function ViewHeader(props: {
   back: string;
   backTitle: string;
-  onBack: () => void;
+  onBack?: () => void;
   title: string;
   hover?: string;
   children?: React.ReactNode;
 }): JSX.Element {
   return (
     <div className="jp-PrimeHubModels-viewHeader">
-      <Button small minimal onClick={props.onBack} title={props.backTitle}>
-        {props.back}
-      </Button>
+      {props.onBack && (
+        <Button small minimal onClick={props.onBack} title={props.backTitle}>
+          {props.back}
+        </Button>
+      )}
       <h3
         className="jp-PrimeHubModels-viewTitle"
         title={props.hover ?? props.title}
@@ -135,4 +137,23 @@ export function KeyValues(props: {
       )}
     </section>
   );
+}
+
+/** "Open in a tab": the sidebar's view as a main-area tab, where it has room. */
+export function OpenTabButton(props: {
+  onOpen?: () => void;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  return props.onOpen ? (
+    <Button
+      small
+      minimal
+      className="jp-PrimeHubModels-openTab"
+      title={props.trans.__('Open in a main-area tab')}
+      aria-label={props.trans.__('Open in a tab')}
+      onClick={props.onOpen}
+    >
+      <launchIcon.react tag="span" elementSize="small" />
+    </Button>
+  ) : null;
 }

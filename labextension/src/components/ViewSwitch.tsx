@@ -38,7 +38,11 @@ export function ViewSwitch(props: IViewSwitchProps): JSX.Element {
           group={group}
           pageSize={model.settings.pageSize}
           reload={revision}
-          onOpenModel={name => setView({ kind: 'versions', model: name })}
+          onOpenModel={name => {
+            // the sidebar's compact versions, and the model's tab with room for the rest
+            setView({ kind: 'versions', model: name });
+            model.openPage({ page: 'model', group, model: name });
+          }}
           trans={trans}
         />
       );
@@ -50,6 +54,9 @@ export function ViewSwitch(props: IViewSwitchProps): JSX.Element {
           model={view.model}
           sidebar={model}
           onBack={() => setView({ kind: 'models' })}
+          onOpenTab={() =>
+            model.openPage({ page: 'model', group, model: view.model })
+          }
           onOpenVersion={version => openVersion(view.model, version)}
           onOpenDeployment={openDeployment}
           onDeploy={props.deployVersion}
@@ -68,6 +75,14 @@ export function ViewSwitch(props: IViewSwitchProps): JSX.Element {
           version={view.version}
           sidebar={model}
           onBack={() => setView({ kind: 'versions', model: view.model })}
+          onOpenTab={() =>
+            model.openPage({
+              page: 'version',
+              group,
+              model: view.model,
+              version: view.version
+            })
+          }
           onOpenDeployment={openDeployment}
           onDeploy={props.deployVersion}
           trans={trans}
@@ -80,6 +95,14 @@ export function ViewSwitch(props: IViewSwitchProps): JSX.Element {
           model={view.model}
           versions={view.versions}
           onBack={() => setView({ kind: 'versions', model: view.model })}
+          onOpenTab={() =>
+            model.openPage({
+              page: 'compare',
+              group,
+              model: view.model,
+              versions: view.versions
+            })
+          }
           onOpenVersion={version => openVersion(view.model, version)}
           trans={trans}
         />
@@ -101,6 +124,9 @@ export function ViewSwitch(props: IViewSwitchProps): JSX.Element {
           group={group}
           id={view.id}
           onBack={() => setView(backFromDeployment(view))}
+          onOpenTab={() =>
+            model.openPage({ page: 'deployment', group, id: view.id })
+          }
           onOpenVersion={openVersion}
           onUpdate={(d: IDeployment) =>
             void props.deploy({ modelUri: d.model_uri, deploymentId: d.id })
