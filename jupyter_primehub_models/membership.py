@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import getpass
 import os
 import time
@@ -42,6 +43,12 @@ def viewing(groups: frozenset[str] | None, actor: str | None = None) -> Iterator
         ACTOR.reset(who)
 
 
+@functools.cache
+def _owner() -> str:
+    """The server's owner: the hub user it runs for, else its OS user (read once)."""
+    return os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
+
+
 def user_name(user: Any) -> str | None:
     """A Jupyter (or hub) user's name, as the identity provider gives it. A request made
     with the server's token is Jupyter's anonymous user (a new random one per request):
@@ -51,7 +58,7 @@ def user_name(user: Any) -> str | None:
     if isinstance(user, Mapping):
         return user.get("name") or None
     if str(getattr(user, "name", "")).startswith("Anonymous "):
-        return os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
+        return _owner()
     return getattr(user, "username", None) or getattr(user, "name", None) or None
 
 

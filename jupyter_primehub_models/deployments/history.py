@@ -86,7 +86,7 @@ def rollback_target(record: Record, to: int | None) -> list[Share]:
     """What entry ``to`` served, pinned to the versions it served (default: the last entry
     before the current one that served something else)."""
     entries = [e for e in numbered(record.history) if e.get("status") != "failed"]
-    current = [(s.model_uri, s.weight, s.version) for s in record.shares]
+    current = [(s.version, s.weight) for s in record.shares]  # what serves, as versions
 
     def pinned(entry: dict[str, Any]) -> list[Share]:
         shares = [Share.from_json(t) for t in entry["traffic"]]
@@ -99,8 +99,6 @@ def rollback_target(record: Record, to: int | None) -> list[Share]:
         raise InvalidArgument(f"to: no history entry {to} that served", field="to")
     for entry in reversed(entries):
         shares = pinned(entry)
-        if [(s.model_uri, s.weight, s.version) for s in shares] != current and [
-            (s.version, s.weight) for s in shares
-        ] != [(s.version, s.weight) for s in record.shares]:
+        if [(s.version, s.weight) for s in shares] != current:
             return shares
     raise InvalidArgument("to: nothing earlier to roll back to", field="to")

@@ -317,13 +317,12 @@ class DeploymentService:
         versions = await asyncio.gather(*(self.registry.resolve(group, u) for u in uris))
         return [Share(str(u), w.weight, v) for u, w, v in zip(uris, wanted, versions, strict=True)]
 
-    def _retarget(self, record: Record, shares: list[Share], action: str,
-                  **extra: Any) -> dict[str, Any]:  # fmt: skip
-        """The changes that make ``shares`` what serves, with the history entry."""
+    def _retarget(self, record: Record, shares: list[Share], action: str, *,
+                  by_registry: bool = False, to: int | None = None) -> dict[str, Any]:  # fmt: skip
+        """The changes that make ``shares`` what serves, with the history entry (``to``:
+        the entry a rollback serves again)."""
         main = primary(shares)
-        by_registry = bool(extra.pop("by_registry", False))
-        if extra.get("to") is None:
-            extra.pop("to", None)
+        extra = {"to": to} if to is not None else {}
         return {
             "traffic": history.shares_json(shares),
             "model_uri": main.model_uri,

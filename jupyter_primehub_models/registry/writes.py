@@ -10,7 +10,7 @@ An alias that moves here is news for the deployments that follow it: ``on_alias_
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -20,6 +20,7 @@ from ..request_bodies import AliasSet, RegistryEdit, VersionCreate, check_alias
 from . import mapping
 from .service import VERSION, RegistryService
 
+log = logging.getLogger(__name__)
 AliasMoved = Callable[[str, str], Awaitable[None]]
 
 
@@ -127,8 +128,11 @@ class RegistryWrites:
             made = await client.post("model-versions/create", request)
         except ApiError:
             if made_model:
-                with contextlib.suppress(ApiError):
+                try:
                     await client.delete("registered-models/delete", {"name": model})
+                except ApiError as err:  # (said, and the version's own error is answered)
+                    log.warning("PrimeHub Models: cannot remove the model %r made for a "
+                                "refused version: %s", model, err.message)  # fmt: skip
             raise
         return ModelVersion(**mapping.version_fields(made.get("model_version") or {}, {}, {}))
 
