@@ -51,7 +51,8 @@ async def run_in_notebook_kernel(
             async with http.ws_connect(ws_url, max_msg_size=0) as ws:
                 request = _message(code, uuid.uuid4().hex)
                 await ws.send_json(request)
-                return await asyncio.wait_for(_collect(ws, request), within)
+                async with asyncio.timeout(within):
+                    return await _collect(ws, request)
         finally:
             async with http.delete(f"{url}/api/sessions/{session['id']}"):
                 pass

@@ -11,12 +11,12 @@ to serve leaves the old one serving, with the reason (the backend's failed updat
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 
 from ..errors import ApiError
 from .service import DeploymentService
+from .tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +40,7 @@ class AliasFollower:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait([self._task], "the alias poll")
             self._task = None
 
     async def moved_here(self, group: str, model: str) -> None:

@@ -15,7 +15,6 @@ status write per deployment whose status actually changed.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import socket
@@ -28,6 +27,7 @@ from .backends.base import Backend
 from .environment import Environments
 from .record import Record, RecordCache
 from .store import Store
+from .tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -99,11 +99,8 @@ class Reconciler:
         self._tasks = [loop.create_task(self._run()), loop.create_task(self._lease_loop())]
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(self._tasks, "the reconciler")
+        self._tasks = []
         if self.leading:
             try:
                 await self._save_runtime()
@@ -188,9 +185,11 @@ class Reconciler:
                 asyncio.ensure_future(self._kick.wait()),
                 asyncio.ensure_future(self.backend.changed.wait()),
             ]
-            done, pending = await asyncio.wait(waits, timeout=self.poll)
-            for w in pending:
-                w.cancel()
+            try:
+                done, _ = await asyncio.wait(waits, timeout=self.poll)
+            finally:  # (cancelled too: nothing is left waiting)
+                for w in waits:
+                    w.cancel()
             woken = bool(done)
             self._kick.clear()
             self.backend.changed.clear()

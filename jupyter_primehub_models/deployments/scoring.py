@@ -102,7 +102,8 @@ class Scorer:
         serving process did not answer; ``Conflict`` when nothing serves."""
         slot = self._slots.setdefault(record.id, asyncio.Semaphore(self.max_inflight))
         try:
-            await asyncio.wait_for(slot.acquire(), self.queue_timeout)
+            async with asyncio.timeout(self.queue_timeout):
+                await slot.acquire()
         except TimeoutError:
             raise Unavailable(
                 f"Deployment {record.id!r} has {self.max_inflight} requests in flight "

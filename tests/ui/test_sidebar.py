@@ -132,13 +132,15 @@ async def test_leaving_a_view_cancels_its_request(live_lab: LiveLab) -> None:
         # (Jupyter's ServerConnection adds a cache-busting query string)
         await page.route(lambda url: "/iris-classifier/versions/2?" in url, held)
         await sidebar.root.get_by_role("button", name="Version 2", exact=True).click()
-        await asyncio.wait_for(arrived.wait(), 30)
+        async with asyncio.timeout(30):
+            await arrived.wait()
         async with page.expect_event("requestfailed", lambda r: "/versions/2?" in r.url):
             await sidebar.root.get_by_role("button", name="← Versions").click()
         assert failures and "ABORTED" in failures[0].upper(), failures
         assert await sidebar.version_rows() == ["3", "2", "1"]
         release.set()  # now the server's answer may come: it has nowhere to land
-        await asyncio.wait_for(answered.wait(), 30)
+        async with asyncio.timeout(30):
+            await answered.wait()
         assert await sidebar.root.locator('section[aria-label="Parameters"]').count() == 0
         assert await sidebar.version_rows() == ["3", "2", "1"]
         await page.unroute_all()

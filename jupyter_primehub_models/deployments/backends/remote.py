@@ -69,7 +69,8 @@ class RemoteBackend(Backend):
     async def _run(self, work: Callable[[], T], within: float) -> T:
         """``work()`` in a worker thread; ``TimeoutError`` after ``within`` seconds."""
         loop = asyncio.get_running_loop()
-        return await asyncio.wait_for(loop.run_in_executor(self._executor, work), within)
+        async with asyncio.timeout(within):
+            return await loop.run_in_executor(self._executor, work)
 
     def _failed(self, record: Record, err: BaseException) -> None:
         """Record why an ``apply`` (or stop) did not get through."""

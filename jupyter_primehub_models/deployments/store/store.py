@@ -128,7 +128,8 @@ class Store:
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(self._executor, self._on_thread, fn, mode)
         try:
-            return await asyncio.wait_for(asyncio.shield(future), self.timeout)
+            async with asyncio.timeout(self.timeout):
+                return await asyncio.shield(future)
         except TimeoutError:
             raise StoreUnavailable(
                 f"The deployments store {self.shown_url} did not answer within {self.timeout:g} s"

@@ -23,6 +23,7 @@ from traitlets import Float, Int, Unicode, default
 from ....errors import Conflict
 from ...environment import base_env
 from ...record import Record
+from ...tasks import cancel_and_wait
 from ..base import Backend, Observed, Upstream
 from .logs import LOG_ROTATE_BYTES, append, log_path, tail
 from .processes import Processes, Replica, default_socket_dir
@@ -158,9 +159,8 @@ class LocalBackend(Backend):
         unit = self._units.pop(record.id, None)
         replicas = unit.active if unit else []
         if unit and unit.task:
-            unit.task.cancel()
             # (a supervisor that died was logged when it ended)
-            await asyncio.gather(unit.task, return_exceptions=True)
+            await cancel_and_wait([unit.task], f"the supervisor of {record.id}")
             replicas = unit.active
         # processes this server never knew (deleted while it was down)
         known = {r.pid for r in replicas}
@@ -217,9 +217,7 @@ class LocalBackend(Backend):
 
     async def close(self) -> None:
         tasks = [u.task for u in self._units.values() if u.task]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await cancel_and_wait([*tasks, *self.supervisor.reapers], "the local backend's supervisors")
 
     async def release(self) -> None:
         """Supervise nothing more; the processes keep serving, routed to by their records,

@@ -253,7 +253,8 @@ class Processes:
             while replica.ours and time.monotonic() < deadline:
                 if replica.process is not None:
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(replica.process.wait(), deadline - time.monotonic())
+                        async with asyncio.timeout(deadline - time.monotonic()):
+                            await replica.process.wait()
                 else:
                     await asyncio.sleep(0.1)
         self._forget(replica)

@@ -93,7 +93,8 @@ class Unit:
     async def sleep(self, seconds: float) -> None:
         """Sleep, unless the spec changes first."""
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.wake.wait(), seconds)
+            async with asyncio.timeout(seconds):
+                await self.wake.wait()
         self.wake.clear()
 
     async def last_failure(self) -> str:
@@ -117,6 +118,8 @@ class Supervisor:
         self.policy = policy
         #: tells the reconciler something changed (a phase, a process)
         self._changed = changed
+        #: a task per process started here, waiting for it to exit (cancelled at close)
+        self.reapers: set[asyncio.Task[None]] = set()
 
     def start(self, unit: Unit) -> None:
         """Supervise ``unit`` in a task of its own (once)."""
@@ -283,7 +286,9 @@ class Supervisor:
         try:
             for model_uri in models:
                 replica = await self.processes.spawn(unit.id, unit.log_path, model_uri, env)
-                asyncio.get_running_loop().create_task(self._reap(unit, replica))
+                reaper = asyncio.get_running_loop().create_task(self._reap(unit, replica))
+                self.reapers.add(reaper)
+                reaper.add_done_callback(self.reapers.discard)
                 replicas.append(replica)
             await asyncio.gather(*(self.processes.wait_ready(r, unit.log_path) for r in replicas))
         except BaseException:
