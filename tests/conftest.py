@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
+from jupyter_server.serverapp import ServerApp
 from tornado.httpclient import HTTPClientError
 from traitlets.config import Config
 
@@ -79,12 +80,36 @@ def alias_poll_interval() -> float:
     return 30.0
 
 
+#: the state folders of a test's deployments: their serving processes die at its end
+STATE_DIRS = pytest.StashKey[list[Path]]()
+
+
 @pytest.fixture
-def state_dir(tmp_path: Path) -> Iterator[Path]:
-    """The test's own deployments store; every serving process it records dies at the end."""
+def state_dir(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """The test's own deployments store; its serving processes die once the test's server
+    has stopped (``jp_server_cleanup``)."""
     path = tmp_path / "state"
-    yield path
-    servers.kill_recorded_processes(path)
+    request.node.stash.setdefault(STATE_DIRS, []).append(path)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def jp_server_cleanup(jp_asyncio_loop: Any, request: pytest.FixtureRequest) -> Iterator[None]:
+    """pytest-jupyter's own cleanup (the in-process server stops, and with it this extension,
+    which records what runs), then the test's serving processes are killed. Overridden here
+    because this autouse fixture is torn down last: a fixture's own kill would run while
+    the server still ran, and miss a process that became ready meanwhile."""
+    yield
+    app = ServerApp.instance()
+    try:
+        jp_asyncio_loop.run_until_complete(app._cleanup())
+    except (RuntimeError, SystemExit) as err:  # (as pytest-jupyter: a server never started)
+        print("ignoring cleanup error", err)
+    if hasattr(app, "kernel_manager"):
+        app.kernel_manager.context.destroy()
+    ServerApp.clear_instance()
+    for path in request.node.stash.get(STATE_DIRS, []):
+        servers.kill_serving_processes(path)
 
 
 @pytest.fixture
@@ -225,7 +250,7 @@ def live_lab_on(root: Path, groups: dict[str, Any], token: str) -> Iterator[Live
         with servers.jupyter_server(root, config, token) as url:
             yield LiveLab(url, token, root)
     finally:
-        servers.kill_recorded_processes(root / "state")
+        servers.kill_serving_processes(root / "state")
 
 
 @pytest.fixture(scope="session")

@@ -237,6 +237,32 @@ def kill_recorded_processes(state_dir: Path, db_url: str | None = None) -> None:
                 os.killpg(replica["pid"], signal.SIGKILL)
 
 
+def kill_serving_processes(state_dir: Path, db_url: str | None = None) -> None:
+    """Kill a test's serving processes: those its store records, and any listening in its
+    socket folder (one that became ready after the store was last written, or whose store
+    is gone)."""
+    from jupyter_primehub_models.deployments.backends.local.processes import (
+        SERVE_MODULE,
+        default_socket_dir,
+    )
+
+    kill_recorded_processes(state_dir, db_url)
+    folders = {str(state_dir / "sockets"), str(default_socket_dir(str(state_dir)))}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            raw = (proc / "cmdline").read_bytes()
+        except OSError:  # (gone meanwhile)
+            continue
+        args = [a.decode(errors="replace") for a in raw.split(b"\0")]
+        if SERVE_MODULE not in args or "--socket" not in args[:-1]:
+            continue
+        if os.path.dirname(args[args.index("--socket") + 1]) in folders:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(int(proc.name), signal.SIGKILL)
+
+
 def mlflow_call(uri: str, endpoint: str, body: dict[str, Any], method: str = "POST") -> Any:
     """One call of MLflow's REST API (test setup: tags, bulk models)."""
     r = httpx.request(method, f"{uri}/api/2.0/mlflow/{endpoint}", json=body, timeout=30)
