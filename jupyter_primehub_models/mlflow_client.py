@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from .config import GroupConfig, split_userinfo, strip_userinfo
 from .errors import ApiError, Conflict, Forbidden, InvalidArgument, MlflowUnreachable, NotFound
+from .groups import GroupConfig, split_userinfo, strip_userinfo
 from .streams import read_limited
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .config import GroupSource, PrimeHubModels
+from .config import PrimeHubModels
 from .deployments.aliases import AliasFollower
 from .deployments.environment import Environments
 from .deployments.reconciler import Reconciler
@@ -17,6 +17,7 @@ from .deployments.record import RecordCache
 from .deployments.scoring import Scorer
 from .deployments.service import DeploymentService, Limits
 from .deployments.store import Store
+from .groups import GroupSource
 from .membership import Membership, viewing
 from .mlflow_client import ClientPool
 from .registry import RegistryService

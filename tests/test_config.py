@@ -11,12 +11,8 @@ import pytest
 from traitlets import TraitError
 from traitlets.config import Config
 
-from jupyter_primehub_models.config import (
-    NOT_CONFIGURED_HINT,
-    GroupSource,
-    PrimeHubModels,
-    strip_userinfo,
-)
+from jupyter_primehub_models.config import PrimeHubModels
+from jupyter_primehub_models.groups import NOT_CONFIGURED_HINT, GroupSource, strip_userinfo
 
 
 def source(environ: dict[str, str] | None = None, **config: Any) -> GroupSource:

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
-from ..config import GroupConfig, GroupSource, is_secret_name, split_userinfo
 from ..errors import InvalidArgument
+from ..groups import GroupConfig, GroupSource, is_secret_name, split_userinfo
 from .record import Record
 
 MASK = "********"

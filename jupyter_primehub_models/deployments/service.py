@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from ..config import is_secret_name
 from ..errors import Conflict, InvalidArgument, NotFound
+from ..groups import is_secret_name
 from ..model_uri import ModelUri
 from ..models import Deployment, DeploymentList, LogLines, LogsQuery, parse_as
 from ..registry import RegistryService

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from ..config import GroupConfig
+from ..groups import GroupConfig
 from ..model_uri import version_uri
 from ..models import DeployedBy, LoggedModel, RegisteredModel, SourceRun
 

@@ -7,7 +7,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..config import GroupConfig
+from ..groups import GroupConfig
 from ..lineage import NOTEBOOK_TAG
 from ..mlflow_client import MlflowRestClient
 from .filters import quote_literal, run_ids_filter

@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from ..config import NOT_CONFIGURED_HINT, GroupConfig, GroupSource
 from ..deployments.deployed_by import (
     DeploymentIndex,
     DeploymentRef,
@@ -22,6 +21,7 @@ from ..deployments.deployed_by import (
     deployed_by,
 )
 from ..errors import ApiError, InvalidArgument, NotConfigured, NotFound, StoreUnavailable
+from ..groups import NOT_CONFIGURED_HINT, GroupConfig, GroupSource
 from ..lineage import NOTEBOOK_TAG
 from ..membership import may_see
 from ..mlflow_client import ClientPool, MlflowRestClient
